@@ -1,0 +1,50 @@
+package dev.regent.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The resolved, validated configuration of one app instance. Immutable; built only by the
+ * config loaders, read by everything else. Defaults are Regent's (see docs/differences.md).
+ *
+ * @param sockets            listening sockets ({@code http-socket}, {@code socket}, ...)
+ * @param app                the application and its interpreter
+ * @param processes          worker processes ({@code processes}, {@code workers}, {@code -p}; default 1)
+ * @param threads            request slots per worker ({@code threads}; default 1)
+ * @param listen             bound of the central request queue ({@code listen}, {@code -l}; default 100)
+ * @param bufferSize         largest request head accepted, bytes ({@code buffer-size}, {@code -b}; default 65536)
+ * @param limitPost          largest request body, bytes; 0 = unlimited ({@code limit-post}; default 0)
+ * @param headerTimeout      time allowed for a client to send a complete request head
+ *                           ({@code http-header-timeout}; default 10 s)
+ * @param keepaliveTimeout   idle time before a keep-alive connection is closed
+ *                           ({@code http-keepalive-timeout}; default 15 s)
+ * @param harakiri           request time limit; zero = none ({@code harakiri}, {@code -t})
+ * @param workerReloadMercy  how long a stopping worker may finish its requests ({@code worker-reload-mercy}; 60 s)
+ * @param logging            request-log settings
+ * @param pidfile            file to write the master pid to ({@code pidfile}), or null
+ * @param dieOnTerm          SIGTERM stops (true, the default) instead of reloading ({@code die-on-term})
+ * @param vacuum             remove Unix sockets and the pidfile at exit ({@code vacuum}; default on)
+ * @param procnamePrefix     prefix for process names, or null
+ */
+public record ServerConfig(
+        List<SocketSpec> sockets,
+        AppSpec app,
+        int processes,
+        int threads,
+        int listen,
+        int bufferSize,
+        long limitPost,
+        Duration headerTimeout,
+        Duration keepaliveTimeout,
+        Duration harakiri,
+        Duration workerReloadMercy,
+        LogSpec logging,
+        String pidfile,
+        boolean dieOnTerm,
+        boolean vacuum,
+        String procnamePrefix) {
+
+    public ServerConfig {
+        sockets = List.copyOf(sockets);
+    }
+}
