@@ -1,0 +1,51 @@
+package dev.regent.protocol.worker;
+
+/**
+ * The catalogue of worker-channel frame types. The layout of every payload is in
+ * docs/worker-protocol.md; this class only names the type bytes.
+ */
+public final class FrameType {
+    public static final int HELLO = 0x01;
+
+    public static final int REQUEST = 0x10;
+    public static final int BODY = 0x11;
+    public static final int BODY_END = 0x12;
+    public static final int FILE_OPENED = 0x13;
+
+    public static final int RESPONSE_HEAD = 0x20;
+    public static final int RESPONSE_BODY = 0x21;
+    public static final int RESPONSE_END = 0x22;
+    public static final int SENDFILE = 0x23;
+
+    public static final int SPAWN = 0x30;
+    public static final int SIGNAL = 0x31;
+    public static final int SHUTDOWN = 0x32;
+
+    public static final int READY = 0x40;
+    public static final int LOAD_FAILED = 0x41;
+    public static final int SPAWNED = 0x42;
+    public static final int EXITED = 0x43;
+    public static final int LOG = 0x44;
+
+    /** REQUEST flag: the request has no body, so no BODY/BODY_END frames follow. */
+    public static final int REQUEST_NO_BODY = 0x01;
+    /** RESPONSE_HEAD flag: the app asked for the connection to be closed. */
+    public static final int HEAD_CLOSE = 0x01;
+
+    /** HELLO role of a zygote's control connection. */
+    public static final int ROLE_CONTROL = 1;
+    /** HELLO role of a worker thread's slot connection. */
+    public static final int ROLE_SLOT = 2;
+
+    private FrameType() {
+    }
+
+    /** True for the type bytes this protocol defines. */
+    public static boolean isKnown(int type) {
+        return switch (type) {
+            case HELLO, REQUEST, BODY, BODY_END, FILE_OPENED, RESPONSE_HEAD, RESPONSE_BODY, RESPONSE_END, SENDFILE,
+                 SPAWN, SIGNAL, SHUTDOWN, READY, LOAD_FAILED, SPAWNED, EXITED, LOG -> true;
+            default -> false;
+        };
+    }
+}
