@@ -1,0 +1,3 @@
+"""Regent's Python runtime: the zygote and the WSGI workers it forks."""
+
+__version__ = "0.1.0"

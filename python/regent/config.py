@@ -1,0 +1,77 @@
+"""The REGENT_CONFIG JSON object, parsed into immutable records."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Optional, Tuple
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    module: Optional[str] = None
+    wsgi_file: Optional[str] = None
+    callable: str = "application"
+    chdir: Optional[str] = None
+    pythonpath: Tuple[str, ...] = ()
+    home: Optional[str] = None
+    lazy_apps: bool = False
+
+    def target(self) -> str:
+        """How the app is named in messages: the module spec or the file path."""
+        if self.module:
+            return self.module
+        return self.wsgi_file or "<no app>"
+
+
+@dataclass(frozen=True)
+class Config:
+    socket: str
+    token: str
+    generation: int
+    processes: int
+    threads: int
+    app: AppConfig
+
+
+def _get(obj: dict[str, Any], key: str, kind: type, default: Any = None, required: bool = False) -> Any:
+    value = obj.get(key, default)
+    if value is None and not required:
+        return default
+    # bool is an int subclass; a JSON true where a count is expected is a mistake.
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ValueError(f"{key}: {value!r} (expected: {kind.__name__})")
+    return value
+
+
+def parse_config(text: str) -> Config:
+    raw = json.loads(text)
+    if not isinstance(raw, dict):
+        raise ValueError(f"REGENT_CONFIG: {type(raw).__name__} (expected: a JSON object)")
+    app_raw = _get(raw, "app", dict, {})
+    pythonpath = _get(app_raw, "pythonpath", list, [])
+    for entry in pythonpath:
+        if not isinstance(entry, str):
+            raise ValueError(f"pythonpath entry: {entry!r} (expected: str)")
+    app = AppConfig(
+        module=_get(app_raw, "module", str),
+        wsgi_file=_get(app_raw, "wsgi_file", str),
+        callable=_get(app_raw, "callable", str, "application"),
+        chdir=_get(app_raw, "chdir", str),
+        pythonpath=tuple(pythonpath),
+        home=_get(app_raw, "home", str),
+        lazy_apps=_get(app_raw, "lazy_apps", bool, False),
+    )
+    config = Config(
+        socket=_get(raw, "socket", str, required=True),
+        token=_get(raw, "token", str, required=True),
+        generation=_get(raw, "generation", int, 1),
+        processes=_get(raw, "processes", int, 1),
+        threads=_get(raw, "threads", int, 1),
+        app=app,
+    )
+    if config.threads < 1:
+        raise ValueError(f"threads: {config.threads} (expected: >= 1)")
+    if config.processes < 1:
+        raise ValueError(f"processes: {config.processes} (expected: >= 1)")
+    return config
