@@ -47,4 +47,24 @@ public record ServerConfig(
     public ServerConfig {
         sockets = List.copyOf(sockets);
     }
+
+    /**
+     * Every option at its default (the option table's), and no socket. For tests and tools;
+     * the loaders refuse a configuration without a socket.
+     */
+    public static ServerConfig defaults() {
+        return ConfigBuilder.buildAllowingNoSocket(new Settings());
+    }
+
+    /** This configuration with other sockets. */
+    public ServerConfig withSockets(List<SocketSpec> newSockets) {
+        return new ServerConfig(newSockets, app, processes, threads, listen, bufferSize, limitPost, headerTimeout,
+                keepaliveTimeout, harakiri, workerReloadMercy, logging, pidfile, dieOnTerm, vacuum, procnamePrefix);
+    }
+
+    /** This configuration with another app. */
+    public ServerConfig withApp(AppSpec newApp) {
+        return new ServerConfig(sockets, newApp, processes, threads, listen, bufferSize, limitPost, headerTimeout,
+                keepaliveTimeout, harakiri, workerReloadMercy, logging, pidfile, dieOnTerm, vacuum, procnamePrefix);
+    }
 }

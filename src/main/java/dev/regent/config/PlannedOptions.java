@@ -1,0 +1,107 @@
+package dev.regent.config;
+
+import static dev.regent.config.Option.Status.NOT_YET_IMPLEMENTED;
+import static dev.regent.config.OptionType.ANY;
+import static dev.regent.config.OptionType.FLAG;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The option table, part 3: uWSGI features Regent plans but does not have yet. Using any of them
+ * stops startup with "not implemented yet"; flip a row's status when its feature lands.
+ */
+final class PlannedOptions {
+
+    private PlannedOptions() {
+    }
+
+    static List<Option> all() {
+        return Stream.of(recycling(), cheaper(), services(), routing()).flatMap(List::stream).toList();
+    }
+
+    private static Option planned(String name, String help) {
+        return Option.of(name, ANY, null, NOT_YET_IMPLEMENTED, help);
+    }
+
+    private static List<Option> recycling() {
+        return Stream.of(
+                planned("max-requests", "recycle a worker after this many requests").flag('R'),
+                planned("max-requests-delta", "spread max-requests per worker"),
+                planned("min-worker-lifetime", "seconds a worker lives before it may be recycled"),
+                planned("max-worker-lifetime", "recycle a worker after this many seconds"),
+                planned("max-worker-lifetime-delta", "spread max-worker-lifetime per worker"),
+                planned("reload-on-rss", "recycle a worker above this resident memory (MB)"),
+                planned("reload-on-as", "recycle a worker above this address space (MB)"),
+                planned("evil-reload-on-rss", "kill a worker above this resident memory (MB)"),
+                planned("evil-reload-on-as", "kill a worker above this address space (MB)"),
+                planned("mem-collector-freq", "seconds between memory samples"))
+                .map(o -> o.in("Worker recycling")).toList();
+    }
+
+    private static List<Option> cheaper() {
+        return Stream.of(
+                planned("cheaper", "minimum number of workers (adaptive process spawning)"),
+                planned("cheaper-initial", "workers started at startup"),
+                planned("cheaper-step", "workers spawned at a time"),
+                planned("cheaper-overload", "length of a cheaper cycle in seconds"),
+                planned("cheaper-algo", "cheaper algorithm (spare, backlog, busyness, manual)"),
+                planned("cheaper-busyness-max", "busyness above which workers are spawned"),
+                planned("cheaper-busyness-min", "busyness below which workers are stopped"),
+                planned("cheaper-busyness-multiplier", "cycles to wait before stopping workers"),
+                planned("cheaper-busyness-penalty", "multiplier growth after a stopped worker is needed again"),
+                planned("cheaper-busyness-backlog-alert", "queue length that spawns emergency workers"),
+                planned("cheaper-busyness-backlog-multiplier", "cycles multiplier while the queue is long"),
+                planned("cheaper-busyness-backlog-step", "emergency workers spawned at a time"),
+                planned("cheaper-busyness-backlog-nonzero", "seconds of non-empty queue that spawn a worker"),
+                Option.of("cheaper-busyness-verbose", FLAG, "false", NOT_YET_IMPLEMENTED, "log busyness decisions"),
+                planned("cheaper-rss-limit-soft", "stop spawning above this total RSS"),
+                planned("cheaper-rss-limit-hard", "stop workers above this total RSS"))
+                .map(o -> o.in("Adaptive process spawning")).toList();
+    }
+
+    private static List<Option> services() {
+        return Stream.of(
+                planned("cache2", "a shared cache: name=...,items=...").repeated(),
+                planned("cache", "the legacy default cache with N items"),
+                planned("cache-expire-freq", "seconds between cache sweeps"),
+                planned("mule", "a mule process, optionally running a script").repeated(),
+                planned("mules", "number of mule processes"),
+                planned("farm", "a named group of mules (name:1,2)").repeated(),
+                planned("mule-harakiri", "harakiri for mules"),
+                planned("stats", "stats server address").alias("stats-server"),
+                Option.of("stats-http", FLAG, "false", NOT_YET_IMPLEMENTED, "serve stats over HTTP"),
+                Option.of("stats-minified", FLAG, "false", NOT_YET_IMPLEMENTED, "compact stats JSON"),
+                Option.of("stats-no-cores", FLAG, "false", NOT_YET_IMPLEMENTED, "no per-core stats"),
+                Option.of("stats-no-metrics", FLAG, "false", NOT_YET_IMPLEMENTED, "no metrics in stats"),
+                planned("sharedarea", "a shared memory area").flag('A').repeated(),
+                planned("spooler", "spooler directory").flag('Q').repeated(),
+                planned("spooler-processes", "processes per spooler"),
+                planned("spooler-frequency", "seconds between spooler scans"),
+                planned("spooler-max-tasks", "recycle a spooler after this many tasks"),
+                planned("spooler-import", "module imported by spoolers").repeated(),
+                planned("spooler-harakiri", "harakiri for spooler tasks"),
+                Option.of("spooler-ordered", FLAG, "false", NOT_YET_IMPLEMENTED, "run spooler tasks in order"),
+                planned("attach-daemon", "run and supervise a command").repeated(),
+                planned("smart-attach-daemon", "supervise a daemonizing command by pidfile").repeated(),
+                planned("emperor", "manage the vassal configs in this directory").repeated(),
+                Option.of("emperor-tyrant", FLAG, "false", NOT_YET_IMPLEMENTED, "run vassals as their file's owner"),
+                planned("emperor-on-demand-directory", "start vassals on first connection")
+                        .alias("emperor-on-demand-dir"),
+                planned("emperor-on-demand-extension", "on-demand socket file extension")
+                        .alias("emperor-on-demand-ext"),
+                planned("emperor-on-demand-exec", "command that gives the on-demand socket"),
+                planned("vassals-inherit", "config every vassal inherits").repeated(),
+                planned("vassals-include", "config every vassal includes").repeated(),
+                planned("vassals-include-before", "config every vassal includes first").repeated(),
+                planned("vassal-set", "option set in every vassal").repeated(),
+                planned("inherit", "load a config at apply time (vassals)").repeated())
+                .map(o -> o.in("Services")).toList();
+    }
+
+    private static List<Option> routing() {
+        return Stream.of("route", "route-host", "route-uri", "route-qs", "route-remote-addr", "route-user-agent",
+                        "route-referer", "route-label", "route-run", "route-if", "route-if-not")
+                .map(n -> planned(n, "internal routing rule").repeated().in("Routing")).toList();
+    }
+}
