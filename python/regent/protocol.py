@@ -14,7 +14,7 @@ message in both directions is one frame::
 ``length`` counts the payload only and is at most 16 MiB; a bigger length or an
 unknown type is a protocol error.  All integers are little-endian.
 
-HELLO (0x01), the first frame on every connection (57 bytes of payload)::
+HELLO (0x01), the first frame on every connection (49 bytes of payload)::
 
     +----------------+------+--------------+--------------+------------+-----------+
     | token 32 bytes | role | generation   | worker_id    | slot       | pid       |
