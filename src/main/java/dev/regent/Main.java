@@ -1,7 +1,28 @@
 package dev.regent;
 
+import dev.regent.config.ConfigLoader;
+import dev.regent.config.LoadResult;
+
+/** Entry point: resolve the configuration, then run one app instance until it stops. */
 public final class Main {
-    public static void main(String[] args) {
-        System.out.println("regent");
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        LoadResult result = ConfigLoader.load(args, System.getenv());
+        int code;
+        if (result instanceof LoadResult.Exit exit) {
+            (exit.code() == 0 ? System.out : System.err).print(withNewline(exit.output()));
+            code = exit.code();
+        } else {
+            code = new Server(((LoadResult.Run) result).config()).run();
+        }
+        System.out.flush();
+        System.exit(code);
+    }
+
+    private static String withNewline(String s) {
+        return s.isEmpty() || s.endsWith("\n") ? s : s + "\n";
     }
 }

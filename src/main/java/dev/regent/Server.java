@@ -1,0 +1,180 @@
+package dev.regent;
+
+import dev.regent.config.ServerConfig;
+import dev.regent.dispatch.Dispatcher;
+import dev.regent.frontend.ExchangeRelay;
+import dev.regent.frontend.FrontendContext;
+import dev.regent.frontend.Listeners;
+import dev.regent.logging.LogSink;
+import dev.regent.logging.RequestLog;
+import dev.regent.master.Event;
+import dev.regent.master.MasterLoop;
+import dev.regent.platform.PosixSignals;
+import dev.regent.platform.RuntimeDir;
+import dev.regent.worker.WorkerChannelServer;
+import dev.regent.worker.Zygote;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One app instance: its sockets, dispatcher, zygote and workers, wired together. Built from a
+ * {@link ServerConfig}; {@link #run()} serves until a stop signal and returns the exit status.
+ *
+ * <p>Threads: one Netty event loop owns every socket (clients and worker slots) and the
+ * dispatcher; the calling thread becomes the {@link MasterLoop}; the log has its own writer.
+ * docs/concurrency.md has the full picture.
+ */
+public final class Server {
+    private final ServerConfig config;
+    private final LogSink sink;
+    private final RequestLog requestLog;
+    private final RequestLog.Logger log;
+
+    public Server(ServerConfig config) throws IOException {
+        this.config = config;
+        this.sink = new LogSink(config.logging().logto());
+        this.requestLog = new RequestLog(config.logging(), sink);
+        this.log = requestLog.logger();
+    }
+
+    public int run() {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        EventLoop loop = group.next();
+        RuntimeDir runtimeDir = null;
+        WorkerChannelServer channelServer = null;
+        Listeners listeners = null;
+        try {
+            runtimeDir = RuntimeDir.create();
+            String token = HexFormat.of().formatHex(SecureRandom.getInstanceStrong().generateSeed(16));
+            Dispatcher dispatcher = new Dispatcher(loop, config.listen());
+            FrontendContext context = new FrontendContext(dispatcher, requestLog, config.limitPost(),
+                    config.headerTimeout().toMillis(), config.keepaliveTimeout().toMillis());
+            MasterLoop[] master = new MasterLoop[1];
+            channelServer = new WorkerChannelServer(loop, runtimeDir.masterSocket(), token, dispatcher,
+                    e -> master[0].post(e), log::info, new ExchangeRelay());
+            listeners = Listeners.bind(loop, config.sockets(), config.listen(), config.bufferSize(), context,
+                    config.vacuum());
+            writePidfile();
+            log.info("Regent " + Version.VERSION + " (pid " + ProcessHandle.current().pid() + ") serving "
+                    + describeSockets(listeners) + " with " + config.processes() + " processes x "
+                    + config.threads() + " threads");
+            master[0] = new MasterLoop(config, new Wiring(runtimeDir, token, loop, dispatcher, context, listeners,
+                    channelServer, e -> master[0].post(e)), log);
+            PosixSignals.install(name -> master[0].post(new Event.Signal(name)));
+            return master[0].run();
+        } catch (Exception e) {
+            log.error("startup failed: " + e.getMessage());
+            if (listeners != null) {
+                listeners.close();
+            }
+            return MasterLoop.EXIT_STARTUP_ERROR;
+        } finally {
+            if (channelServer != null) {
+                channelServer.close();
+            }
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            if (runtimeDir != null) {
+                runtimeDir.close();
+            }
+            removePidfile();
+            sink.close();
+        }
+    }
+
+    private String describeSockets(Listeners listeners) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < config.sockets().size(); i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            sb.append(config.sockets().get(i).protocol().name().toLowerCase()).append(" on ")
+                    .append(listeners.addresses().get(i));
+        }
+        return sb.toString();
+    }
+
+    private void writePidfile() throws IOException {
+        if (config.pidfile() != null) {
+            Files.writeString(Path.of(config.pidfile()), launcherPid() + "\n", StandardCharsets.US_ASCII);
+        }
+    }
+
+    /** The pid that signals should go to: the launcher's when started by bin/regent (it relays them). */
+    private static long launcherPid() {
+        String pid = System.getProperty("regent.launcher.pid");
+        return pid != null ? Long.parseLong(pid) : ProcessHandle.current().pid();
+    }
+
+    private void removePidfile() {
+        if (config.pidfile() != null && config.vacuum()) {
+            try {
+                Files.deleteIfExists(Path.of(config.pidfile()));
+            } catch (IOException ignored) {
+                // A stale pidfile names a dead pid; tools treat that as "not running".
+            }
+        }
+    }
+
+    /** The master loop's view of the rest of the server. */
+    private final class Wiring implements MasterLoop.Runtime {
+        private final RuntimeDir runtimeDir;
+        private final String token;
+        private final EventLoop loop;
+        private final Dispatcher dispatcher;
+        private final FrontendContext context;
+        private final Listeners listeners;
+        private final WorkerChannelServer channelServer;
+        private final java.util.function.Consumer<Event> events;
+
+        Wiring(RuntimeDir runtimeDir, String token, EventLoop loop, Dispatcher dispatcher, FrontendContext context,
+               Listeners listeners, WorkerChannelServer channelServer, java.util.function.Consumer<Event> events) {
+            this.runtimeDir = runtimeDir;
+            this.token = token;
+            this.loop = loop;
+            this.dispatcher = dispatcher;
+            this.context = context;
+            this.listeners = listeners;
+            this.channelServer = channelServer;
+            this.events = events;
+        }
+
+        @Override
+        public Zygote startZygote(int generation) throws Exception {
+            return Zygote.start(generation, config.app(), config.processes(), config.threads(),
+                    runtimeDir.pythonDir(), runtimeDir.masterSocket(), token, events, line -> log.info(line));
+        }
+
+        @Override
+        public void beginGracefulStop() {
+            listeners.stopAccepting();
+            loop.execute(context::beginClosing);
+        }
+
+        @Override
+        public int inFlight() {
+            CompletableFuture<Integer> n = new CompletableFuture<>();
+            loop.execute(() -> n.complete(dispatcher.inFlight()));
+            try {
+                return n.get(1, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                return Integer.MAX_VALUE;
+            }
+        }
+
+        @Override
+        public void cleanup() {
+            listeners.close();
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.regent.dispatch;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The dispatcher's view of one worker process: its connected slots and how many are busy.
+ * The busy count is what least-busy dispatch compares (fewest busy threads = least GIL contention).
+ */
+public final class WorkerSlots {
+    final int workerId;
+    final long pid;
+    final int generation;
+    final List<Slot> slots = new ArrayList<>();
+    int busy;
+    /** A draining worker takes no new requests; it is closed when its last slot goes idle. */
+    boolean draining;
+    long requests;
+
+    WorkerSlots(int workerId, long pid, int generation) {
+        this.workerId = workerId;
+        this.pid = pid;
+        this.generation = generation;
+    }
+
+    public int workerId() {
+        return workerId;
+    }
+
+    public long pid() {
+        return pid;
+    }
+
+    public int generation() {
+        return generation;
+    }
+
+    public int busy() {
+        return busy;
+    }
+
+    public long requests() {
+        return requests;
+    }
+
+    Slot idleSlot() {
+        for (Slot s : slots) {
+            if (s.idle()) {
+                return s;
+            }
+        }
+        return null;
+    }
+}

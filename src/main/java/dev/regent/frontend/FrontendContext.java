@@ -1,0 +1,79 @@
+package dev.regent.frontend;
+
+import dev.regent.dispatch.Dispatcher;
+import dev.regent.logging.RequestLog;
+
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * What every client connection of one app shares: its dispatcher, limits, timeouts and log.
+ * Lives on the I/O loop (the connection set and the cached Date line are not thread-safe).
+ */
+public final class FrontendContext {
+    private final Dispatcher dispatcher;
+    private final RequestLog requestLog;
+    private final long limitPost;
+    private final long headerTimeoutMillis;
+    private final long keepaliveTimeoutMillis;
+    private final HttpDate date = new HttpDate();
+    private final Set<ClientConnection> connections = new HashSet<>();
+    private boolean closing;
+
+    public FrontendContext(Dispatcher dispatcher, RequestLog requestLog, long limitPost,
+                           long headerTimeoutMillis, long keepaliveTimeoutMillis) {
+        this.dispatcher = dispatcher;
+        this.requestLog = requestLog;
+        this.limitPost = limitPost;
+        this.headerTimeoutMillis = headerTimeoutMillis;
+        this.keepaliveTimeoutMillis = keepaliveTimeoutMillis;
+    }
+
+    public Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    public RequestLog requestLog() {
+        return requestLog;
+    }
+
+    RequestLog.Logger log() {
+        return requestLog.logger();
+    }
+
+    long limitPost() {
+        return limitPost;
+    }
+
+    long headerTimeoutMillis() {
+        return headerTimeoutMillis;
+    }
+
+    long keepaliveTimeoutMillis() {
+        return keepaliveTimeoutMillis;
+    }
+
+    byte[] dateLine() {
+        return date.line(System.currentTimeMillis());
+    }
+
+    Set<ClientConnection> connections() {
+        return connections;
+    }
+
+    boolean closing() {
+        return closing;
+    }
+
+    /** Graceful shutdown begins: finish in-flight responses with Connection: close, drop idle connections. */
+    public void beginClosing() {
+        closing = true;
+        for (ClientConnection c : Set.copyOf(connections)) {
+            c.closeWhenIdle();
+        }
+    }
+
+    public int openConnections() {
+        return connections.size();
+    }
+}

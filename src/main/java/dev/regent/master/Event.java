@@ -1,0 +1,34 @@
+package dev.regent.master;
+
+import io.netty.channel.Channel;
+
+/**
+ * Everything that can change the master's process state. Signal handlers, Netty callbacks and
+ * process watchers only create events; {@link MasterLoop} alone acts on them.
+ */
+public sealed interface Event {
+
+    /** A POSIX signal arrived (name without "SIG"; QUIT arrives as PWR through the launcher). */
+    record Signal(String name) implements Event { }
+
+    /** A zygote's control connection said hello. */
+    record ControlConnected(int generation, Channel channel) implements Event { }
+
+    /** The zygote imported the app. */
+    record ZygoteReady(int generation, String description) implements Event { }
+
+    /** The zygote could not import the app. */
+    record ZygoteFailed(int generation, String traceback) implements Event { }
+
+    /** The zygote process ended. */
+    record ZygoteExited(int generation, int exitCode) implements Event { }
+
+    /** The zygote forked a worker. */
+    record WorkerSpawned(int generation, int workerId, long pid) implements Event { }
+
+    /** The zygote reaped a worker; status >= 0 is an exit code, < 0 minus the killing signal. */
+    record WorkerExited(int generation, int workerId, long pid, int status) implements Event { }
+
+    /** Periodic wake-up so that deadlines are checked even when nothing happens. */
+    record Tick() implements Event { }
+}

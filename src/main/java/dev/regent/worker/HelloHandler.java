@@ -1,0 +1,68 @@
+package dev.regent.worker;
+
+import dev.regent.dispatch.Dispatcher;
+import dev.regent.dispatch.Slot;
+import dev.regent.dispatch.SlotListener;
+import dev.regent.master.Event;
+import dev.regent.protocol.worker.Frame;
+import dev.regent.protocol.worker.FrameType;
+import dev.regent.protocol.worker.Hello;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+
+/**
+ * Waits for the HELLO frame of a new worker-channel connection, checks the app token, and
+ * replaces itself with the handler for the connection's role. Anything else closes it.
+ */
+final class HelloHandler extends ChannelInboundHandlerAdapter {
+    private final String token;
+    private final Dispatcher dispatcher;
+    private final Consumer<Event> events;
+    private final Consumer<String> log;
+    private final SlotListener listener;
+
+    HelloHandler(String token, Dispatcher dispatcher, Consumer<Event> events, Consumer<String> log,
+                 SlotListener listener) {
+        this.token = token;
+        this.dispatcher = dispatcher;
+        this.events = events;
+        this.log = log;
+        this.listener = listener;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Frame frame = (Frame) msg;
+        Hello hello;
+        try {
+            hello = frame.type() == FrameType.HELLO ? Hello.decode(frame.payload()) : null;
+        } finally {
+            frame.release();
+        }
+        if (hello == null || !MessageDigest.isEqual(hello.token().getBytes(StandardCharsets.US_ASCII),
+                token.getBytes(StandardCharsets.US_ASCII))) {
+            log.accept("worker channel: refused a connection without a valid HELLO");
+            ctx.close();
+            return;
+        }
+        if (hello.role() == FrameType.ROLE_CONTROL) {
+            ctx.pipeline().replace(this, "control", new ControlHandler(hello.generation(), events, log));
+            events.accept(new Event.ControlConnected(hello.generation(), ctx.channel()));
+        } else if (hello.role() == FrameType.ROLE_SLOT) {
+            Slot slot = dispatcher.addSlot(hello.workerId(), hello.pid(), hello.generation(), hello.slot(),
+                    ctx.channel());
+            ctx.pipeline().replace(this, "slot", new SlotHandler(dispatcher, slot, listener));
+        } else {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}

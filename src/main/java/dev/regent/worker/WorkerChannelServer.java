@@ -1,0 +1,49 @@
+package dev.regent.worker;
+
+import dev.regent.dispatch.Dispatcher;
+import dev.regent.dispatch.SlotListener;
+import dev.regent.master.Event;
+import dev.regent.protocol.worker.FrameDecoder;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * The master's end of the worker channel: a Unix socket in the private runtime directory that
+ * zygotes and worker slots connect to. Its connections live on the same event loop as the
+ * client connections, so relaying a response never crosses threads.
+ */
+public final class WorkerChannelServer implements AutoCloseable {
+    private final Channel server;
+
+    public WorkerChannelServer(EventLoopGroup group, Path socket, String token, Dispatcher dispatcher,
+                               Consumer<Event> events, Consumer<String> log, SlotListener listener)
+            throws InterruptedException {
+        this.server = new ServerBootstrap()
+                .group(group)
+                .channel(EpollServerDomainSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("frames", new FrameDecoder());
+                        ch.pipeline().addLast("hello", new HelloHandler(token, dispatcher, events, log, listener));
+                    }
+                })
+                .bind(new DomainSocketAddress(socket.toFile()))
+                .sync()
+                .channel();
+    }
+
+    @Override
+    public void close() {
+        server.close().syncUninterruptibly();
+    }
+}

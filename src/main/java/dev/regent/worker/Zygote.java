@@ -1,0 +1,130 @@
+package dev.regent.worker;
+
+import dev.regent.config.AppSpec;
+import dev.regent.master.Event;
+import dev.regent.protocol.worker.Frames;
+import io.netty.channel.Channel;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One zygote process: imports the app once, then forks workers on command. The master talks to
+ * it through its control channel once it has connected.
+ */
+public final class Zygote {
+    private static final String BOOT =
+            "import sys; sys.path.insert(0, sys.argv.pop(1)); from regent.__main__ import main; main()";
+
+    private final int generation;
+    private final Process process;
+    private volatile Channel control;
+
+    private Zygote(int generation, Process process) {
+        this.generation = generation;
+        this.process = process;
+    }
+
+    /**
+     * Starts a zygote. Its stdout and stderr (what the app prints while importing) go to
+     * {@code log} line by line; its exit becomes a {@link Event.ZygoteExited}.
+     */
+    public static Zygote start(int generation, AppSpec app, int processes, int threads, Path pythonDir,
+                               Path socket, String token, Consumer<Event> events, Consumer<String> log)
+            throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(List.of(app.python(), "-c", BOOT, pythonDir.toString()));
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().putAll(app.env());
+        pb.environment().put("REGENT_CONFIG",
+                ZygoteConfig.json(socket.toString(), token, generation, processes, threads, app));
+        Process process;
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            throw new IOException("cannot start the Python interpreter \"" + app.python() + "\": " + e.getMessage(), e);
+        }
+        Zygote z = new Zygote(generation, process);
+        pump(process.getInputStream(), log, "zygote " + generation + " stdout");
+        pump(process.getErrorStream(), log, "zygote " + generation + " stderr");
+        process.onExit().thenAccept(p -> events.accept(new Event.ZygoteExited(generation, p.exitValue())));
+        return z;
+    }
+
+    private static void pump(InputStream in, Consumer<String> log, String name) {
+        Thread.ofPlatform().daemon().name(name).start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    log.accept(line);
+                }
+            } catch (IOException ignored) {
+                // The zygote is gone; its exit is reported separately.
+            }
+        });
+    }
+
+    public int generation() {
+        return generation;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    public void connected(Channel channel) {
+        this.control = channel;
+    }
+
+    public boolean connected() {
+        return control != null && control.isActive();
+    }
+
+    public void spawn(int workerId) {
+        Channel ch = control;
+        if (ch != null) {
+            ch.writeAndFlush(Frames.spawn(ch.alloc(), workerId));
+        }
+    }
+
+    public void signal(long pid, int signal) {
+        Channel ch = control;
+        if (ch != null) {
+            ch.writeAndFlush(Frames.signal(ch.alloc(), pid, signal));
+        }
+    }
+
+    /** Asks the zygote to stop its workers (SIGTERM, or SIGKILL when {@code kill}) and exit. */
+    public void shutdown(boolean kill) {
+        Channel ch = control;
+        if (ch != null && ch.isActive()) {
+            ch.writeAndFlush(Frames.shutdown(ch.alloc(), kill));
+        } else {
+            process.destroy();
+        }
+    }
+
+    /** Waits for the zygote to exit; kills it (and so, through the closed channel, its workers) after {@code millis}. */
+    public void awaitExit(long millis) {
+        try {
+            if (!process.waitFor(millis, TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(2, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}
