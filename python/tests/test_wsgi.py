@@ -62,6 +62,8 @@ class SlotHarness:
             pass
         except BaseException as exc:  # surfaced by close()
             self.error = exc
+        finally:
+            self.handler.channel.close()
 
     def send_request(
         self, environ: Optional[dict[str, str]] = None, body: Optional[list[bytes]] = None, aborted: bool = False
