@@ -74,7 +74,7 @@ class Channel:
         self._start = 0
         self._end = end - start
 
-    def send(self, data: bytes) -> None:
+    def send(self, data: bytes | memoryview) -> None:
         try:
             self.sock.sendall(data)
         except OSError as exc:

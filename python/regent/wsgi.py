@@ -18,7 +18,7 @@ import os
 import stat
 import sys
 import traceback
-from typing import Any, Callable, Iterable, Iterator, Optional, Tuple, Type
+from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple, Type
 
 from .channel import Channel
 from .errors import ProtocolError
@@ -42,7 +42,7 @@ from .protocol import (
 ExcInfo = Tuple[Type[BaseException], BaseException, Any]
 WriteCallable = Callable[[bytes], None]
 StartResponse = Callable[..., WriteCallable]
-WSGIApp = Callable[[dict, StartResponse], Iterable[bytes]]  # type: ignore[type-arg]
+WSGIApp = Callable[[Dict[str, Any], StartResponse], Iterable[bytes]]
 
 # Bodies up to this size are copied next to their frame header so that one
 # sendall carries both; bigger ones go out as header + the caller's buffer.
@@ -184,7 +184,7 @@ class InputStream:
     def read(self, size: Optional[int] = -1) -> bytes:
         if size is None or size < 0:
             return self._read_all()
-        chunks = []
+        chunks: list[bytes] = []
         while size > 0:
             pos = self._pos
             avail = len(self._buf) - pos
@@ -213,7 +213,7 @@ class InputStream:
     def readline(self, limit: Optional[int] = -1) -> bytes:
         if limit is None or limit < 0:
             limit = sys.maxsize
-        chunks = []
+        chunks: list[bytes] = []
         while limit > 0:
             pos = self._pos
             buf = self._buf
@@ -234,7 +234,7 @@ class InputStream:
         return b"".join(chunks)
 
     def readlines(self, hint: Optional[int] = -1) -> list[bytes]:
-        lines = []
+        lines: list[bytes] = []
         total = 0
         while True:
             line = self.readline()
@@ -440,7 +440,7 @@ class SlotHandler:
                 self._sent = True
                 header = head + header
             self.channel.send(header)
-            self.channel.send(piece)  # type: ignore[arg-type]
+            self.channel.send(piece)
 
     def _sendfile(self, wrapper: FileWrapper) -> bool:
         """Let the master stream the file; False means send it as body frames."""

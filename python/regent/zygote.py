@@ -232,8 +232,8 @@ class Zygote:
             return
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
-        for stream in (sys.stdout, sys.stderr):
-            stream.flush()  # or the child would print the zygote's buffered text again
+        for std in (sys.stdout, sys.stderr):
+            std.flush()  # or the child would print the zygote's buffered text again
         pid = os.fork()
         if pid == 0:
             os.close(out_r)

@@ -16,7 +16,7 @@ PYTHON_DIR = os.path.dirname(HERE)
 APPS_DIR = os.path.join(HERE, "apps")
 sys.path.insert(0, PYTHON_DIR)
 
-from regent import protocol  # noqa: E402
+from regent import protocol as protocol  # noqa: E402
 from regent.protocol import Frame, FrameReader  # noqa: E402
 
 PYTHON = "/usr/bin/python3"

@@ -9,7 +9,7 @@ import sys
 import tempfile
 import threading
 import unittest
-from typing import Any, Callable, Iterable, Iterator, Optional
+from typing import Any, Callable, Dict, Iterable, Iterator, Optional
 
 from support import FrameConn, protocol, request_environ
 
@@ -17,7 +17,7 @@ from regent.channel import Channel
 from regent.errors import ChannelClosed
 from regent.wsgi import FileWrapper, SlotHandler, base_environ, build_head
 
-App = Callable[[dict, Callable[..., Any]], Iterable[bytes]]  # type: ignore[type-arg]
+App = Callable[[Dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class Response:
@@ -197,7 +197,7 @@ class InputTest(WsgiTestCase):
         for size in (1, 3, 9, 10, 65536, 100000):
 
             def read_chunks(f: Any, size: int = size) -> list[bytes]:
-                chunks = []
+                chunks: list[bytes] = []
                 while True:
                     chunk = f.read(size)
                     if not chunk:
@@ -543,7 +543,7 @@ class FileWrapperTest(WsgiTestCase):
             f = open(self.path, "rb")
             f.seek(seek)
             self.files.append(f)
-            wrapper = environ["wsgi.file_wrapper"]
+            wrapper: type[FileWrapper] = environ["wsgi.file_wrapper"]
             return wrapper(f, 4096) if length is None else wrapper(f, 4096, length)
 
         return app
@@ -603,7 +603,8 @@ class FileWrapperTest(WsgiTestCase):
     def test_non_file_is_sent_as_body_frames(self) -> None:
         def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
             start_response("200 OK", [])
-            return environ["wsgi.file_wrapper"](io.BytesIO(b"x" * 10000), 4096)  # type: ignore[no-any-return]
+            wrapper: FileWrapper = environ["wsgi.file_wrapper"](io.BytesIO(b"x" * 10000), 4096)
+            return wrapper
 
         response = self.harness(app).request()
         self.assertEqual([len(f.payload) for f in response.frames[:-1]], [4096, 4096, 1808])
