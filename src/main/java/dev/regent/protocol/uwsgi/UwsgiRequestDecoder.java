@@ -2,6 +2,7 @@ package dev.regent.protocol.uwsgi;
 
 import dev.regent.protocol.RequestHead;
 import dev.regent.protocol.RequestHead.BodyFraming;
+import dev.regent.protocol.environ.EnvironWriter;
 import dev.regent.protocol.uwsgi.UwsgiDecodeResult.Decoded;
 import dev.regent.protocol.uwsgi.UwsgiDecodeResult.Failure;
 import dev.regent.protocol.uwsgi.UwsgiDecodeResult.Rejected;
@@ -57,6 +58,11 @@ import java.util.List;
  *     REMOTE_ADDR default to the connection's addresses ({@link UwsgiConnectionInfo}).
  * <li>Code-loading uWSGI variables (UWSGI_SCRIPT, UWSGI_CHDIR, ...) are dropped and reported
  *     in {@link Decoded#droppedVars()}.
+ * <li>The {@link RequestHead}: never keep-alive (one request per connection, as uWSGI's
+ *     {@code socket}), never {@code Expect: 100-continue} (the proxy handled it); {@code http10}
+ *     is true when the response's status line says HTTP/1.0, that is when SERVER_PROTOCOL is
+ *     HTTP/1.0, missing or not one {@link UwsgiResponseHead} echoes; method and uri (REQUEST_URI,
+ *     else PATH_INFO and QUERY_STRING) are for the request log.
  * <li>Duplicated keys: the first REMOTE_ADDR wins (the one the proxy put first); for every
  *     other key the last one wins, both for the decoder and for the app (marshal builds the
  *     dict in order, so a later duplicate overwrites an earlier one).
@@ -102,6 +108,7 @@ public final class UwsgiRequestDecoder {
 
     private enum State { HEADER, VARS, DONE }
 
+    private final EnvironWriter environ = new EnvironWriter();
     private final int bufferSize;
     private final long limitPost;
     private final int maxVars;
@@ -346,8 +353,7 @@ public final class UwsgiRequestDecoder {
 
     private ByteBuf writeEnviron(ByteBuf in, int start, int end, UwsgiConnectionInfo connection) {
         // Each var grows by at most 6 bytes: two 2-byte lengths become two 'a' + u32 headers.
-        ByteBuf out = in.alloc().buffer(datasize + 6 * varCount + ENVIRON_SLACK);
-        out.writeByte(MarshalStrings.DICT);
+        EnvironWriter out = environ.begin(in.alloc().buffer(datasize + 6 * varCount + ENVIRON_SLACK));
         int pos = start;
         int nextSkip = 0;
         while (pos < end) {
@@ -360,8 +366,7 @@ public final class UwsgiRequestDecoder {
                 nextSkip++;
                 continue;
             }
-            MarshalStrings.writeString(out, in, keyIndex, keyLength);
-            MarshalStrings.writeString(out, in, valueIdx, valueLen);
+            out.putString(in, keyIndex, keyLength).putString(in, valueIdx, valueLen);
         }
         if (modifier1 == MODIFIER_WSGI_STRIP_SCRIPT_NAME) {
             writeStrippedPathInfo(out, in);
@@ -370,21 +375,20 @@ public final class UwsgiRequestDecoder {
         writeDefault(out, UwsgiVar.PATH_INFO, EMPTY);
         writeDefault(out, UwsgiVar.QUERY_STRING, EMPTY);
         if (valueIndex[UwsgiVar.SERVER_NAME.ordinal()] < 0) {
-            MarshalStrings.writeVar(out, UwsgiVar.SERVER_NAME, latin1(connection.serverName()));
+            out.put(UwsgiVar.SERVER_NAME.bytes, latin1(connection.serverName()));
         }
         if (valueIndex[UwsgiVar.SERVER_PORT.ordinal()] < 0) {
-            MarshalStrings.writeVar(out, UwsgiVar.SERVER_PORT, latin1(connection.serverPort()));
+            out.put(UwsgiVar.SERVER_PORT.bytes, latin1(connection.serverPort()));
         }
         if (valueIndex[UwsgiVar.REMOTE_ADDR.ordinal()] < 0) {
-            MarshalStrings.writeVar(out, UwsgiVar.REMOTE_ADDR, latin1(connection.remoteAddr()));
+            out.put(UwsgiVar.REMOTE_ADDR.bytes, latin1(connection.remoteAddr()));
         }
-        MarshalStrings.writeVar(out, UwsgiVar.WSGI_URL_SCHEME, isHttps(in) ? HTTPS : HTTP);
-        out.writeByte(MarshalStrings.DICT_END);
-        return out;
+        out.put(UwsgiVar.WSGI_URL_SCHEME.bytes, isHttps(in) ? HTTPS : HTTP);
+        return out.end();
     }
 
     /** Modifier 30: PATH_INFO without the SCRIPT_NAME it starts with (mounted apps behind nginx). */
-    private void writeStrippedPathInfo(ByteBuf out, ByteBuf in) {
+    private void writeStrippedPathInfo(EnvironWriter out, ByteBuf in) {
         int path = valueIndex[UwsgiVar.PATH_INFO.ordinal()];
         if (path < 0) {
             return; // the default below writes ""
@@ -396,8 +400,7 @@ public final class UwsgiRequestDecoder {
             path += scriptLength;
             pathLength -= scriptLength;
         }
-        MarshalStrings.writeString(out, UwsgiVar.PATH_INFO.bytes);
-        MarshalStrings.writeString(out, in, path, pathLength);
+        out.put(UwsgiVar.PATH_INFO.bytes, in, path, pathLength);
     }
 
     private boolean isHttps(ByteBuf in) {
@@ -448,9 +451,9 @@ public final class UwsgiRequestDecoder {
                 + in.toString(query, valueLength[UwsgiVar.QUERY_STRING.ordinal()], StandardCharsets.ISO_8859_1);
     }
 
-    private void writeDefault(ByteBuf out, UwsgiVar var, byte[] value) {
+    private void writeDefault(EnvironWriter out, UwsgiVar var, byte[] value) {
         if (valueIndex[var.ordinal()] < 0) {
-            MarshalStrings.writeVar(out, var, value);
+            out.put(var.bytes, value);
         }
     }
 

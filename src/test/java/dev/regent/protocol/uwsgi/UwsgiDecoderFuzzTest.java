@@ -45,7 +45,8 @@ class UwsgiDecoderFuzzTest {
             byte[] packet = mutate(random, validPacket(random));
             int fragment = 1 + random.nextInt(Math.max(1, packet.length));
             String what = "case " + i + " limits " + bufferSize + "/" + limitPost + "/" + maxVars
-                    + " fragment " + fragment + " packet " + HexFormat.of().formatHex(packet, 0, Math.min(packet.length, 64));
+                    + " fragment " + fragment
+                    + " packet " + HexFormat.of().formatHex(packet, 0, Math.min(packet.length, 64));
 
             Outcome expected = expectedOutcome(packet, bufferSize, limitPost, maxVars);
             UwsgiPackets.Fed fed;
@@ -193,7 +194,9 @@ class UwsgiDecoderFuzzTest {
         int count = random.nextInt(random.nextInt(10) == 0 ? 40 : 12);
         List<String> kv = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            String key = random.nextInt(3) == 0 ? randomText(random, 1 + random.nextInt(20)) : NAMES[random.nextInt(NAMES.length)];
+            String key = random.nextInt(3) == 0
+                    ? randomText(random, 1 + random.nextInt(20))
+                    : NAMES[random.nextInt(NAMES.length)];
             kv.add(key);
             kv.add(value(random, key));
         }

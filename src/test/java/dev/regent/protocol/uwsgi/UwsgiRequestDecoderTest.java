@@ -131,7 +131,8 @@ class UwsgiRequestDecoderTest {
             RequestHead b = d.head();
             assertThat(List.of(b.framing(), b.contentLength(), b.headRequest(), b.http10(), b.method(), b.uri()))
                     .as(what)
-                    .isEqualTo(List.of(a.framing(), a.contentLength(), a.headRequest(), a.http10(), a.method(), a.uri()));
+                    .isEqualTo(List.of(a.framing(), a.contentLength(), a.headRequest(), a.http10(), a.method(),
+                            a.uri()));
             assertThat(d.droppedVars()).as(what).isEqualTo(whole.droppedVars());
         } finally {
             d.head().environ().release();
@@ -156,7 +157,8 @@ class UwsgiRequestDecoderTest {
                 .contains(entry("PATH_INFO", ""));
         assertThat(environOf(packet(30, "SCRIPT_NAME", "/other", "PATH_INFO", "/app/x")))
                 .contains(entry("PATH_INFO", "/app/x"));
-        assertThat(environOf(packet(30, "PATH_INFO", "/x"))).contains(entry("PATH_INFO", "/x"), entry("SCRIPT_NAME", ""));
+        assertThat(environOf(packet(30, "PATH_INFO", "/x")))
+                .contains(entry("PATH_INFO", "/x"), entry("SCRIPT_NAME", ""));
         assertThat(environOf(packet(30, "SCRIPT_NAME", "/app"))).contains(entry("PATH_INFO", ""));
         // the last PATH_INFO wins and is written once
         Decoded d = decoded(feed(packet(30, "PATH_INFO", "/a", "SCRIPT_NAME", "/b", "PATH_INFO", "/b/c")).result());
@@ -193,7 +195,8 @@ class UwsgiRequestDecoderTest {
         assertThat(environOf(packet(0, "HTTPS", ""))).containsEntry("wsgi.url_scheme", "http");
         assertThat(environOf(packet(0, "UWSGI_SCHEME", "https"))).containsEntry("wsgi.url_scheme", "https")
                 .containsEntry("UWSGI_SCHEME", "https");
-        assertThat(environOf(packet(0, "UWSGI_SCHEME", "http", "HTTPS", "on"))).containsEntry("wsgi.url_scheme", "http");
+        assertThat(environOf(packet(0, "UWSGI_SCHEME", "http", "HTTPS", "on")))
+                .containsEntry("wsgi.url_scheme", "http");
         assertThat(environOf(packet(0, "UWSGI_SCHEME", "gopher", "HTTPS", "on")))
                 .containsEntry("wsgi.url_scheme", "https");
         Map<String, String> sent = environOf(packet(0, "wsgi.url_scheme", "https"));

@@ -23,7 +23,8 @@ class UwsgiResponseHeadTest {
         assertThat(prefixFor("HTTP/1.2")).isSameAs(UwsgiResponseHead.HTTP_1_0);
         assertThat(prefixFor("HTTP/1.1 ")).isSameAs(UwsgiResponseHead.HTTP_1_0);
         assertThat(prefixFor("")).isSameAs(UwsgiResponseHead.HTTP_1_0);
-        assertThat((Object) UwsgiResponseHead.statusLinePrefix(Unpooled.EMPTY_BUFFER, 0, -1)).isSameAs(UwsgiResponseHead.HTTP_1_0);
+        assertThat((Object) UwsgiResponseHead.statusLinePrefix(Unpooled.EMPTY_BUFFER, 0, -1))
+                .isSameAs(UwsgiResponseHead.HTTP_1_0);
         assertThat((Object) UwsgiResponseHead.statusLinePrefix()).hasToString("HTTP/1.0 ");
         assertThat((Object) UwsgiResponseHead.HTTP_1_1).hasToString("HTTP/1.1 ");
     }
