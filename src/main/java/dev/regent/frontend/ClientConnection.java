@@ -355,7 +355,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     public String remote() {
-        return String.valueOf(channel.remoteAddress());
+        if (channel.remoteAddress() instanceof java.net.InetSocketAddress a) {
+            return a.getAddress().getHostAddress() + ":" + a.getPort();
+        }
+        return "unix";
     }
 
     String describe(RequestHead head) {
