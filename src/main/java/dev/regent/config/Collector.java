@@ -26,7 +26,7 @@ final class Collector {
     private final List<String> warnings;
     private final List<Entry> entries = new ArrayList<>();
     private final Map<String, String> placeholders = new LinkedHashMap<>();
-    private final Deque<Path> loading = new ArrayDeque<>();
+    private final Deque<String> loading = new ArrayDeque<>();
     private String lastIni;
     private ConfigFile root;
 
@@ -105,7 +105,8 @@ final class Collector {
         if (root == null) {
             root = file;
         }
-        Path real = Path.of(file.path()).toAbsolutePath().normalize();
+        // the same file with another section (ini = :other) is not a loop
+        String real = Path.of(file.path()).toAbsolutePath().normalize() + ":" + file.section();
         if (loading.contains(real) || loading.size() >= MAX_DEPTH) {
             throw new ConfigException("config file \"" + file.path() + "\" includes itself (" + e.source() + ")");
         }

@@ -77,7 +77,6 @@ public final class ConfigLoader {
     }
 
     static String version() {
-        String v = ConfigLoader.class.getPackage().getImplementationVersion();
-        return v == null ? "0.1.0-SNAPSHOT" : v;
+        return dev.regent.Version.VERSION;
     }
 }

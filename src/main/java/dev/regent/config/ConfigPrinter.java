@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * {@code --print-config}: the resolved configuration in ini form, each line annotated with where
- * its value came from. Options given several times (lists) print once per value; options left at
+ * its value came from (as an inline comment, so the output loads back as an ini file). Options given several times (lists) print once per value; options left at
  * their default print with {@code # default}.
  */
 final class ConfigPrinter {
@@ -37,8 +37,7 @@ final class ConfigPrinter {
     }
 
     private static String line(String name, String value, Source source) {
-        String text = name + " = " + quoteIfNeeded(value);
-        return String.format("%-40s ; %s", text, source);
+        return name + " = " + quoteIfNeeded(value) + " ; " + source;
     }
 
     /** Quotes keep leading or trailing spaces, and a value that looks like a comment, intact on reading back. */

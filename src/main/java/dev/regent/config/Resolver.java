@@ -42,15 +42,19 @@ final class Resolver {
     }
 
     private static void apply(Option o, Entry e, Settings settings, List<String> errors) {
+        Object value;
+        try {
+            value = o.type().parse(e.value());
+        } catch (OptionType.BadValue bad) {
+            errors.add(Messages.badValue(o, e.value(), e.source()));
+            return;
+        }
+        // a bad value is reported even for an option that is not implemented yet: it is the first thing to fix
         if (o.status() == Option.Status.NOT_YET_IMPLEMENTED) {
             errors.add(Messages.notImplemented(o.name(), e.source()));
             return;
         }
-        try {
-            settings.add(new Settings.Setting(o, o.type().parse(e.value()), e.value(), e.source()));
-        } catch (OptionType.BadValue bad) {
-            errors.add(Messages.badValue(o, e.value(), e.source()));
-        }
+        settings.add(new Settings.Setting(o, value, e.value(), e.source()));
     }
 
     /** Strict unless the last {@code strict} entry turns it off. */
