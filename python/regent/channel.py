@@ -48,8 +48,9 @@ class Channel:
                 need = HEADER_SIZE
             self._make_room(need)
             buf = self._buf
+            end = self._end
             try:
-                n = self.sock.recv_into(self._view[self._end :])
+                n = self.sock.recv_into(self._view[end:] if end else self._view)
             except OSError as exc:
                 raise ChannelClosed(f"recv: {exc}") from exc
             if n == 0:

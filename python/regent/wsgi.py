@@ -100,40 +100,64 @@ def _header_kind(name: str) -> int:
     return kind
 
 
+_STATUS_CACHE_LIMIT = 1024
+_status_codes: dict[str, int] = {}
+
+
+def _status_code(status: str) -> int:
+    if type(status) is not str:
+        raise TypeError(f"status: {type(status).__name__} (expected: str)")
+    digits = status[:3]
+    if len(status) < 4 or status[3] != " " or not digits.isdigit() or not digits.isascii():
+        raise ValueError(f"status: {status!r} (expected: '<3 digits> <reason>')")
+    if "\r" in status or "\n" in status:
+        raise ValueError(f"status: {status!r} (expected: no CR or LF)")
+    code = int(digits)
+    if len(_status_codes) < _STATUS_CACHE_LIMIT:
+        _status_codes[status] = code
+    return code
+
+
 def build_head(status: str, headers: list[tuple[str, str]]) -> bytes:
     """Validate what the app gave start_response and encode the RESPONSE_HEAD frame.
 
     Raises TypeError/ValueError for anything PEP 3333 or HTTP forbids, while the
     app is still running, so that the error takes the normal app-error path.
     """
-    if type(status) is not str:
-        raise TypeError(f"status: {type(status).__name__} (expected: str)")
-    if len(status) < 4 or status[3] != " " or not status[:3].isdigit() or not status[:3].isascii():
-        raise ValueError(f"status: {status!r} (expected: '<3 digits> <reason>')")
+    code = _status_codes.get(status)
+    if code is None:
+        code = _status_code(status)
     if type(headers) is not list:
         raise TypeError(f"headers: {type(headers).__name__} (expected: list)")
-    code = int(status[:3])
     flags = 0
     content_length = -1
     lines = [status]
+    append = lines.append
+    kinds = _name_kinds
     for name, value in headers:
-        kind = _header_kind(name)
+        kind = kinds.get(name)
+        if kind is None:
+            kind = _header_kind(name)
         if type(value) is not str:
             raise TypeError(f"header value: {type(value).__name__} (expected: str)")
         if kind:
             if kind == _CONTENT_LENGTH:
-                content_length = _parse_content_length(value, content_length)
+                if content_length == -1 and value.isdigit() and value.isascii():
+                    content_length = int(value)
+                else:
+                    content_length = _parse_content_length(value, content_length)
             else:
                 if kind == _CONNECTION and "close" in (t.strip().lower() for t in value.split(",")):
                     flags |= CLOSE
                 continue
-        lines.append(name + ": " + value)
-    lines.append("")
+        append(f"{name}: {value}")
+    append("")
     block = "\r\n".join(lines)
     # Every CR and LF must be one of the separators just added: none may come
     # from the app, or it could inject headers.
-    if block.count("\n") != len(lines) - 1 or block.count("\r") != len(lines) - 1:
-        raise ValueError("status or header value: contains CR or LF (expected: none)")
+    separators = len(lines) - 1
+    if block.count("\n") != separators or block.count("\r") != separators:
+        raise ValueError("header value: contains CR or LF (expected: none)")
     return encode_response_head(code, flags, content_length, block.encode("latin-1"))
 
 
@@ -379,12 +403,15 @@ class SlotHandler:
         self._ended = False
         try:
             result = self.app(environ, self._start_response)
-            try:
+            if type(result) is list:  # no close() to call
                 self._respond(result)
-            finally:
-                close = getattr(result, "close", None)
-                if close is not None:
-                    close()
+            else:
+                try:
+                    self._respond(result)
+                finally:
+                    close = getattr(result, "close", None)
+                    if close is not None:
+                        close()
             if not self._ended:
                 if self._sent:
                     self.channel.send(RESPONSE_END_OK)
@@ -392,8 +419,9 @@ class SlotHandler:
                     self._send_bodyless()
         except Exception:
             self._fail(environ)
-        self._input.drain()
-        self._input = EMPTY_INPUT
+        if self._input is not EMPTY_INPUT:
+            self._input.drain()
+            self._input = EMPTY_INPUT
 
     def _send_bodyless(self) -> None:
         head = self._head

@@ -8,6 +8,7 @@ reaps, forwards and shuts down.
 
 from __future__ import annotations
 
+import gc
 import os
 import selectors
 import signal
@@ -234,6 +235,9 @@ class Zygote:
         err_r, err_w = os.pipe()
         for std in (sys.stdout, sys.stderr):
             std.flush()  # or the child would print the zygote's buffered text again
+        # Objects that exist now are shared with the worker copy-on-write; keeping
+        # them out of the collector's reach stops its scans from dirtying those pages.
+        gc.freeze()
         pid = os.fork()
         if pid == 0:
             os.close(out_r)
