@@ -238,11 +238,17 @@ class Zygote:
         # Objects that exist now are shared with the worker copy-on-write; keeping
         # them out of the collector's reach stops its scans from dirtying those pages.
         gc.freeze()
-        pid = os.fork()
-        if pid == 0:
-            os.close(out_r)
-            os.close(err_r)
-            self._become_worker(worker_id, out_w, err_w)
+        # Until the child has restored default handlers, a signal sent to it would
+        # run the zygote's handler and write to the zygote's own wake-up pipe.
+        signal.pthread_sigmask(signal.SIG_BLOCK, _HANDLED)
+        try:
+            pid = os.fork()
+            if pid == 0:
+                os.close(out_r)
+                os.close(err_r)
+                self._become_worker(worker_id, out_w, err_w)
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _HANDLED)
         os.close(out_w)
         os.close(err_w)
         child = Child(worker_id, pid)
