@@ -84,6 +84,37 @@ class ZygoteTest(unittest.TestCase):
         self.assertEqual(self.master.proc.wait(5), 0)
         self.assertTrue(wait_gone(pid2))
 
+    def test_app_error_is_logged_and_answered_500(self) -> None:
+        control, _ = self.start(module="hello:application")
+        control.expect(protocol.READY)
+        _, (slot,) = self.spawn(control, 1)
+        slot.send(protocol.encode_request(protocol.NO_BODY, protocol.encode_environ(request_environ(path="/boom"))))
+        head = protocol.decode_response_head(slot.expect(protocol.RESPONSE_HEAD).payload)
+        self.assertEqual((head.status, slot.expect(protocol.RESPONSE_BODY).payload), (500, b"Internal Server Error\n"))
+        slot.expect(protocol.RESPONSE_END)
+        lines: list[bytes] = []
+        while not lines or lines[-1] != b"RuntimeError: boom from the app":
+            worker_id, stream, line = protocol.decode_log(control.expect(protocol.LOG).payload)
+            self.assertEqual((worker_id, stream), (1, protocol.STDERR))
+            lines.append(line)
+        self.assertEqual(lines[:2], [b"Error while handling GET /boom:", b"Traceback (most recent call last):"])
+        self.assertEqual(hello_request(slot)[1], b"Hello, World!")
+        control.close()
+
+    def test_worker_holds_no_zygote_descriptors(self) -> None:
+        control, _ = self.start(module="hello:application")
+        control.expect(protocol.READY)
+        self.spawn(control, 1)
+        _, (slot,) = self.spawn(control, 2)
+        fds = hello_request(slot, "/fds")[1].decode().splitlines()
+        # stdin, the two log pipes, the slot socket: no control socket, no epoll,
+        # no wake-up pipe, no pipe of worker 1.
+        self.assertEqual(fds, ["0 /dev/null", "1 pipe", "2 pipe", "3 socket"])
+        control.send(protocol.encode_shutdown(kill=True))
+        control.expect(protocol.EXITED)
+        control.expect(protocol.EXITED)
+        self.assertTrue(control.read_eof())
+
     def test_worker_exits_when_its_slot_closes(self) -> None:
         control, _ = self.start(module="hello:application")
         control.expect(protocol.READY)
