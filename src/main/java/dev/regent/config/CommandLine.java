@@ -63,7 +63,10 @@ final class CommandLine {
         Optional<Option> option = OptionTable.find(name);
         if (option.isEmpty()) {
             errors.add(Messages.unknown("--" + name, name, source));
-            return i;
+            // the next word is most likely the unknown option's value; one error is enough
+            boolean nextIsValue = eq < 0 && i + 1 < argv.length && !argv[i + 1].startsWith("-")
+                    && configKind(argv[i + 1]) == null;
+            return nextIsValue ? i + 1 : i;
         }
         Option o = option.get();
         if (eq >= 0) {
@@ -71,7 +74,8 @@ final class CommandLine {
         } else if (o.valueOnlyAttached()) {
             entries.add(new Entry(o.name(), "", source));
             previousAttachedOnly = "--" + name;
-        } else if (i + 1 < argv.length) {
+        } else if (i + 1 < argv.length && !argv[i + 1].startsWith("--")) {
+            // unlike getopt, "--processes --threads 4" is a missing value, not processes = "--threads"
             entries.add(new Entry(o.name(), argv[i + 1], source));
             return i + 1;
         } else {
