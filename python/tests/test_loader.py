@@ -49,9 +49,8 @@ class LoaderTest(unittest.TestCase):
         self.write(f"venv/{site_packages}/extra.pth", "extra_dir\n")
         os.makedirs(os.path.join(self.root, "venv", site_packages, "extra_dir"))
         os.makedirs(os.path.join(self.root, "app", "lib"))
-        loader.prepare(
-            AppConfig(chdir=os.path.join(self.root, "app"), pythonpath=("lib", "/nonexistent"), home=self.root + "/venv")
-        )
+        app_dir = os.path.join(self.root, "app")
+        loader.prepare(AppConfig(chdir=app_dir, pythonpath=("lib", "/nonexistent"), home=self.root + "/venv"))
         venv = os.path.join(self.root, "venv", site_packages)
         self.assertEqual(os.getcwd(), os.path.join(self.root, "app"))
         self.assertEqual(

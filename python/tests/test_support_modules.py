@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import unittest
 
 import support  # noqa: F401
@@ -52,7 +53,7 @@ class ConfigTest(unittest.TestCase):
             ('{"socket": "/s", "token": "t", "app": {"pythonpath": [1]}}', "pythonpath entry: 1"),
             ("[]", "expected: a JSON object"),
         ):
-            with self.subTest(text=text), self.assertRaisesRegex(ValueError, message.replace("(", r"\(").replace(")", r"\)")):
+            with self.subTest(text=text), self.assertRaisesRegex(ValueError, re.escape(message)):
                 parse_config(text)
 
 
