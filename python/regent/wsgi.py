@@ -391,7 +391,12 @@ class SlotHandler:
             self.handle(payload)
 
     def handle(self, payload: bytes) -> None:
-        environ = _loads(memoryview(payload)[1:])
+        try:
+            environ = _loads(memoryview(payload)[1:])
+        except (ValueError, EOFError, TypeError, IndexError) as exc:
+            raise ProtocolError(f"REQUEST environ: {exc} (expected: a marshal dict)") from None
+        if type(environ) is not dict:
+            raise ProtocolError(f"REQUEST environ: {type(environ).__name__} (expected: a marshal dict)")
         environ.update(self.base_environ)
         if payload[0] & NO_BODY:
             self._input = EMPTY_INPUT

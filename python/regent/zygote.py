@@ -75,9 +75,8 @@ def run(config: Config) -> int:
         if not config.app.lazy_apps:
             app = loader.load(config.app)
     except AppLoadError as exc:
-        sys.stderr.write(exc.text)
-        sys.stderr.flush()
-        sock.sendall(encode_load_failed(exc.text))
+        # Not printed as well: the master logs LOAD_FAILED, and would log it twice.
+        _send_or_report(sock, encode_load_failed(exc.text))
         sock.close()
         return EXIT_ZYGOTE_LOAD_FAILED
     elapsed = (time.monotonic() - started) * 1000
@@ -87,8 +86,18 @@ def run(config: Config) -> int:
         description = f"{config.app.target()} loaded in {elapsed:.0f} ms"
     v = sys.version_info
     description += f" (zygote pid {os.getpid()}, Python {v[0]}.{v[1]}.{v[2]}, generation {config.generation})"
-    sock.sendall(encode_ready(description))
+    if not _send_or_report(sock, encode_ready(description)):
+        return EXIT_FAILURE
     return Zygote(config, sock, app).loop()
+
+
+def _send_or_report(sock: socket.socket, frame: bytes) -> bool:
+    try:
+        sock.sendall(frame)
+        return True
+    except OSError as exc:
+        print(f"zygote: the master closed the control connection: {exc}", file=sys.stderr)
+        return False
 
 
 class Zygote:

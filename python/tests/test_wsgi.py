@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, Optional
 from support import FrameConn, protocol, request_environ
 
 from regent.channel import Channel
-from regent.errors import ChannelClosed
+from regent.errors import ChannelClosed, ChannelError, ProtocolError
 from regent.wsgi import FileWrapper, SlotHandler, base_environ, build_head
 
 App = Callable[[Dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -619,6 +619,29 @@ class FileWrapperTest(WsgiTestCase):
             return FileWrapper(os.fdopen(r, "rb"))
 
         self.assertEqual(self.harness(app).request().body, b"piped")
+
+
+class ProtocolErrorTest(unittest.TestCase):
+    def serve_raw(self, data: bytes) -> BaseException:
+        master, slot = socket.socketpair()
+        handler = SlotHandler(Channel(slot), simple_app(), base_environ(1, 1))
+        master.sendall(data)
+        master.close()
+        with self.assertRaises(ChannelError) as caught:
+            handler.serve()
+        handler.channel.close()
+        return caught.exception
+
+    def test_garbage_environ_is_a_protocol_error(self) -> None:
+        self.assertIsInstance(self.serve_raw(protocol.encode_request(0, b"\xff\x00")), ProtocolError)
+        self.assertIsInstance(self.serve_raw(protocol.encode_request(0, b"z\x01a")), ProtocolError)
+
+    def test_a_frame_other_than_request_is_a_protocol_error(self) -> None:
+        self.assertIsInstance(self.serve_raw(protocol.encode_body(b"x")), ProtocolError)
+
+    def test_eof_is_channel_closed(self) -> None:
+        self.assertIsInstance(self.serve_raw(b""), ChannelClosed)
+        self.assertIsInstance(self.serve_raw(b"\x05\x00"), ChannelClosed)
 
 
 class BuildHeadTest(unittest.TestCase):
