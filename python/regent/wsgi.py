@@ -392,7 +392,7 @@ class SlotHandler:
 
     def handle(self, payload: bytes) -> None:
         try:
-            environ = _loads(memoryview(payload)[1:])
+            environ = _loads(payload[1:])  # a slice copy is cheaper than a memoryview here
         except (ValueError, EOFError, TypeError, IndexError) as exc:
             raise ProtocolError(f"REQUEST environ: {exc} (expected: a marshal dict)") from None
         if type(environ) is not dict:
