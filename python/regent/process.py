@@ -12,27 +12,24 @@ _PR_SET_NAME = 15
 _libc: Optional[Any] = None
 
 
-def _prctl(option: int, arg: Any) -> bool:
+def load_libc() -> bool:
+    """Resolve libc now (the zygote does it before forking, once for all workers)."""
     global _libc
-    try:
-        if _libc is None:
+    if _libc is None:
+        try:
             _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        return int(_libc.prctl(option, arg, 0, 0, 0)) == 0
-    except (OSError, AttributeError):
+        except OSError:
+            return False
+    return True
+
+
+def _prctl(option: int, arg: Any) -> bool:
+    if not load_libc():
         return False
-
-
-def load_libc() -> None:
-    """Resolve libc before forking, so that a child need not search for it."""
-    _prctl(_PR_SET_NAME, ctypes.c_char_p(_current_name()))
-
-
-def _current_name() -> bytes:
     try:
-        with open("/proc/self/comm", "rb") as f:
-            return f.read().strip()[:15]
-    except OSError:
-        return b"python3"
+        return int(_libc.prctl(option, arg, 0, 0, 0)) == 0  # type: ignore[union-attr]
+    except AttributeError:  # a libc without prctl
+        return False
 
 
 def set_parent_death_signal(signum: int) -> bool:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import faulthandler
 import os
+import signal
 import socket
 import sys
 import threading
@@ -19,6 +21,9 @@ from .wsgi import SlotHandler, WSGIApp, base_environ
 
 def run(config: Config, worker_id: int, app: Optional[WSGIApp]) -> NoReturn:
     """Serve until a slot connection closes; never returns (the process exits)."""
+    # Before a harakiri kill the master sends SIGUSR2 so that the log shows where every
+    # thread was stuck; faulthandler prints from C, even while the GIL is held.
+    faulthandler.register(signal.SIGUSR2, file=sys.stderr, all_threads=True, chain=False)
     if app is None:
         try:
             app = loader.load(config.app)

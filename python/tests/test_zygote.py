@@ -105,7 +105,9 @@ class ZygoteTest(unittest.TestCase):
         control, _ = self.start(module="hello:application")
         control.expect(protocol.READY)
         self.spawn(control, 1)
-        _, (slot,) = self.spawn(control, 2)
+        pid, (slot,) = self.spawn(control, 2)
+        with open(f"/proc/{pid}/comm") as f:
+            self.assertEqual(f.read().strip(), "regent w2")
         fds = hello_request(slot, "/fds")[1].decode().splitlines()
         # stdin, the two log pipes, the slot socket: no control socket, no epoll,
         # no wake-up pipe, no pipe of worker 1.
