@@ -23,6 +23,7 @@ final class ConfigBuilder {
 
     /** The configuration; throws when it has no socket. */
     static ServerConfig build(Settings s) throws ConfigException {
+        checkSharedReferences(s);
         ServerConfig config = buildAllowingNoSocket(s);
         if (config.sockets().isEmpty()) {
             throw new ConfigException(Messages.noSocket());
@@ -48,7 +49,53 @@ final class ConfigBuilder {
                 s.get("pidfile", String.class),
                 s.get("die-on-term", Boolean.class),
                 s.get("vacuum", Boolean.class),
-                s.get("procname-prefix", String.class));
+                s.get("procname-prefix", String.class),
+                socketOptions(s));
+    }
+
+    private static SocketOptions socketOptions(Settings s) {
+        return new SocketOptions(
+                s.get("chmod-socket", Integer.class),
+                s.get("chown-socket", String.class),
+                s.get("reuse-port", Boolean.class),
+                s.all("shared-socket", String.class));
+    }
+
+    /**
+     * A socket value {@code =N} names shared socket N (0-based, in the order given), as in uWSGI.
+     * Every reference must exist and every shared socket must be served exactly once: Regent
+     * binds a socket once and has no other consumer (such as uWSGI's routers) for it.
+     */
+    private static void checkSharedReferences(Settings s) throws ConfigException {
+        List<String> shared = s.all("shared-socket", String.class);
+        int[] uses = new int[shared.size()];
+        List<String> errors = new ArrayList<>();
+        for (Settings.Setting setting : s.ordered()) {
+            String value = (String) setting.value();
+            if (SOCKET_OPTIONS.containsKey(setting.option().name()) && value.startsWith("=")) {
+                int n = sharedIndex(value);
+                if (n < 0 || n >= shared.size()) {
+                    errors.add(setting.option().name() + ": " + value + " (expected: =N naming one of the "
+                            + shared.size() + " shared-socket entries, counted from 0)");
+                } else {
+                    uses[n]++;
+                }
+            }
+        }
+        for (int i = 0; i < uses.length; i++) {
+            if (uses[i] != 1) {
+                errors.add("shared-socket " + i + " (" + shared.get(i) + ") is used by " + uses[i]
+                        + " socket options (expected: exactly one, such as socket = =" + i + ")");
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ConfigException(errors);
+        }
+    }
+
+    private static int sharedIndex(String value) {
+        String digits = value.substring(1);
+        return digits.matches("[0-9]{1,4}") ? Integer.parseInt(digits) : -1;
     }
 
     private static List<SocketSpec> sockets(Settings s) {
@@ -56,7 +103,10 @@ final class ConfigBuilder {
         for (Settings.Setting setting : s.ordered()) {
             SocketSpec.Protocol protocol = SOCKET_OPTIONS.get(setting.option().name());
             if (protocol != null) {
-                sockets.add(new SocketSpec(protocol, (String) setting.value()));
+                String address = (String) setting.value();
+                List<String> shared = s.all("shared-socket", String.class);
+                int n = address.startsWith("=") ? sharedIndex(address) : -1;
+                sockets.add(new SocketSpec(protocol, n >= 0 && n < shared.size() ? shared.get(n) : address));
             }
         }
         return sockets;

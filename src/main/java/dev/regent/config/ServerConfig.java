@@ -25,6 +25,7 @@ import java.util.List;
  * @param dieOnTerm          SIGTERM stops (true, the default) instead of reloading ({@code die-on-term})
  * @param vacuum             remove Unix sockets and the pidfile at exit ({@code vacuum}; default on)
  * @param procnamePrefix     prefix for process names, or null
+ * @param socketOptions      chmod/chown of Unix sockets, SO_REUSEPORT, shared sockets ({@link SocketOptions})
  */
 public record ServerConfig(
         List<SocketSpec> sockets,
@@ -42,10 +43,24 @@ public record ServerConfig(
         String pidfile,
         boolean dieOnTerm,
         boolean vacuum,
-        String procnamePrefix) {
+        String procnamePrefix,
+        SocketOptions socketOptions) {
 
     public ServerConfig {
         sockets = List.copyOf(sockets);
+        if (socketOptions == null) {
+            socketOptions = SocketOptions.defaults();
+        }
+    }
+
+    /** A configuration with the default {@link SocketOptions}. */
+    public ServerConfig(List<SocketSpec> sockets, AppSpec app, int processes, int threads, int listen,
+                        int bufferSize, long limitPost, Duration headerTimeout, Duration keepaliveTimeout,
+                        Duration harakiri, Duration workerReloadMercy, LogSpec logging, String pidfile,
+                        boolean dieOnTerm, boolean vacuum, String procnamePrefix) {
+        this(sockets, app, processes, threads, listen, bufferSize, limitPost, headerTimeout, keepaliveTimeout,
+                harakiri, workerReloadMercy, logging, pidfile, dieOnTerm, vacuum, procnamePrefix,
+                SocketOptions.defaults());
     }
 
     /**
@@ -56,15 +71,28 @@ public record ServerConfig(
         return ConfigBuilder.buildAllowingNoSocket(new Settings());
     }
 
+    /**
+     * Worker lifecycle settings. Until every recycling option is parsed, only harakiri and
+     * worker-reload-mercy come from the configuration; the rest are Regent's defaults.
+     */
+    public LifecycleSpec lifecycle() {
+        LifecycleSpec d = LifecycleSpec.defaults();
+        return new LifecycleSpec(harakiri, d.maxRequests(), d.maxRequestsDelta(), d.minWorkerLifetime(),
+                d.maxWorkerLifetime(), d.maxWorkerLifetimeDelta(), d.reloadOnRssBytes(), d.evilReloadOnRssBytes(),
+                workerReloadMercy, d.touchReload());
+    }
+
     /** This configuration with other sockets. */
     public ServerConfig withSockets(List<SocketSpec> newSockets) {
         return new ServerConfig(newSockets, app, processes, threads, listen, bufferSize, limitPost, headerTimeout,
-                keepaliveTimeout, harakiri, workerReloadMercy, logging, pidfile, dieOnTerm, vacuum, procnamePrefix);
+                keepaliveTimeout, harakiri, workerReloadMercy, logging, pidfile, dieOnTerm, vacuum, procnamePrefix,
+                socketOptions);
     }
 
     /** This configuration with another app. */
     public ServerConfig withApp(AppSpec newApp) {
         return new ServerConfig(sockets, newApp, processes, threads, listen, bufferSize, limitPost, headerTimeout,
-                keepaliveTimeout, harakiri, workerReloadMercy, logging, pidfile, dieOnTerm, vacuum, procnamePrefix);
+                keepaliveTimeout, harakiri, workerReloadMercy, logging, pidfile, dieOnTerm, vacuum, procnamePrefix,
+                socketOptions);
     }
 }

@@ -41,13 +41,14 @@ final class ServerOptions {
                 Option.of("scgi-socket", ANY, null, NOT_YET_IMPLEMENTED, "serve SCGI").repeated(),
                 Option.of("raw-socket", ANY, null, NOT_YET_IMPLEMENTED, "serve the raw protocol").repeated(),
                 Option.of("puwsgi-socket", ANY, null, NOT_YET_IMPLEMENTED, "serve persistent uwsgi").repeated(),
-                Option.of("shared-socket", ANY, null, NOT_YET_IMPLEMENTED, "bind a socket before dropping privileges")
+                Option.of("shared-socket", SOCKET, null, IMPLEMENTED,
+                        "bind this address first; serve it with socket = =N (N counts shared sockets from 0)")
                         .repeated(),
                 Option.of("listen", COUNT, "100", IMPLEMENTED, "bound of the queue of requests waiting for a worker")
                         .flag('l'),
-                Option.of("chmod-socket", MODE, null, NOT_YET_IMPLEMENTED, "mode of Unix sockets").flag('C'),
-                Option.of("chown-socket", ANY, null, NOT_YET_IMPLEMENTED, "owner of Unix sockets (user[:group])"),
-                Option.of("reuse-port", FLAG, "false", NOT_YET_IMPLEMENTED, "set SO_REUSEPORT on listeners"),
+                Option.of("chmod-socket", MODE, null, IMPLEMENTED, "mode of Unix sockets").flag('C'),
+                Option.of("chown-socket", TEXT, null, IMPLEMENTED, "owner of Unix sockets (user[:group])"),
+                Option.of("reuse-port", FLAG, "false", IMPLEMENTED, "set SO_REUSEPORT on TCP listeners"),
                 Option.of("so-keepalive", FLAG, "false", NOT_YET_IMPLEMENTED, "set SO_KEEPALIVE on listeners"),
                 Option.of("http-keepalive", ANY, null, ACCEPTED_NO_EFFECT,
                         "HTTP keep-alive is always on; see http-keepalive-timeout"),

@@ -23,6 +23,11 @@ public record SocketSpec(Protocol protocol, String address) {
                 || !address.contains(":");
     }
 
+    /** True for a Linux abstract-namespace Unix socket ({@code @name}): no file, so no chmod, chown or vacuum. */
+    public boolean isAbstract() {
+        return address.startsWith("@");
+    }
+
     /** The TCP host part; empty means all interfaces. Only for TCP sockets. */
     public String host() {
         int colon = address.lastIndexOf(':');
