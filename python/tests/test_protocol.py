@@ -162,3 +162,37 @@ class FrameReaderTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ChannelTest(unittest.TestCase):
+    """The socket reader: frames split across recv calls, frames bigger than its buffer."""
+
+    def test_frames_in_odd_pieces(self) -> None:
+        import socket
+        import threading
+
+        from regent.channel import Channel
+        from regent.errors import ChannelClosed
+
+        payloads = [b"a", b"", b"x" * 70000, b"y" * (1024 * 1024 + 3), b"z" * 300000, b"end"]
+        data = b"".join(protocol.encode_body(p) for p in payloads)
+        left, right = socket.socketpair()
+        channel = Channel(right)
+
+        def writer() -> None:
+            pos = 0
+            size = 1
+            while pos < len(data):
+                left.sendall(data[pos : pos + size])
+                pos += size
+                size = size * 3 + 1
+            left.close()
+
+        thread = threading.Thread(target=writer)
+        thread.start()
+        got = [channel.read_frame() for _ in payloads]
+        self.assertEqual(got, [(protocol.BODY, p) for p in payloads])
+        with self.assertRaises(ChannelClosed):
+            channel.read_frame()
+        thread.join()
+        channel.close()
