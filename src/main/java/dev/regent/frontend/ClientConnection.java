@@ -334,8 +334,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         return decoder.rawResponses();
     }
 
+    /**
+     * True when this response must be the last one on the connection: the server is stopping,
+     * or the client half-closed and no further (pipelined) request is buffered. A half-close
+     * with requests still buffered keeps the connection open until they are answered too.
+     */
     boolean closing() {
-        return context.closing() || halfClosed;
+        return context.closing() || halfClosedAndDrained();
     }
 
     byte[] dateLine() {
