@@ -1,0 +1,5 @@
+from django.urls import path
+
+import djsite_views
+
+urlpatterns = [path("hello/<str:name>", djsite_views.hello)]

@@ -1,0 +1,5 @@
+from django.shortcuts import render
+
+
+def hello(request, name):
+    return render(request, "hello.html", {"name": name, "method": request.method})
