@@ -1,6 +1,8 @@
 package dev.regent;
 
+import dev.regent.config.LifecycleSpec;
 import dev.regent.config.ServerConfig;
+import dev.regent.dispatch.Slot;
 import dev.regent.dispatch.Dispatcher;
 import dev.regent.frontend.ExchangeRelay;
 import dev.regent.frontend.FrontendContext;
@@ -64,13 +66,14 @@ public final class Server {
             channelServer = new WorkerChannelServer(loop, runtimeDir.masterSocket(), token, dispatcher,
                     e -> master[0].post(e), log::info, new ExchangeRelay());
             listeners = Listeners.bind(loop, config.sockets(), config.listen(), config.bufferSize(), context,
-                    config.vacuum());
+                    config.vacuum(), config.socketOptions());
             writePidfile();
             log.info("Regent " + Version.VERSION + " (pid " + ProcessHandle.current().pid() + ") serving "
                     + describeSockets(listeners) + " with " + config.processes() + " processes x "
                     + config.threads() + " threads");
             master[0] = new MasterLoop(config, new Wiring(runtimeDir, token, loop, dispatcher, context, listeners,
                     channelServer, e -> master[0].post(e)), log);
+            watchWorkers(loop, dispatcher, e -> master[0].post(e));
             PosixSignals.install(name -> master[0].post(new Event.Signal(name)));
             return master[0].run();
         } catch (Exception e) {
@@ -92,16 +95,40 @@ public final class Server {
         }
     }
 
-    private String describeSockets(Listeners listeners) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < config.sockets().size(); i++) {
-            if (i > 0) {
-                sb.append(", ");
+    /**
+     * Connects the dispatcher to the master loop: max-requests recycling and the harakiri sweep
+     * (once a second on the I/O loop, like uWSGI's master cycle).
+     */
+    private void watchWorkers(EventLoop loop, Dispatcher dispatcher, java.util.function.Consumer<Event> post) {
+        LifecycleSpec lifecycle = config.lifecycle();
+        long minAge = lifecycle.minWorkerLifetime().toNanos();
+        dispatcher.listener(new Dispatcher.Listener() {
+            @Override
+            public void recycle(int workerId, long pid, String reason) {
+                post.accept(new Event.Recycle(workerId, pid, reason));
             }
-            sb.append(config.sockets().get(i).protocol().name().toLowerCase()).append(" on ")
-                    .append(listeners.addresses().get(i));
+
+            @Override
+            public void harakiri(int workerId, long pid) {
+                post.accept(new Event.Harakiri(workerId, pid));
+            }
+        }, (id, age) -> age >= minAge ? lifecycle.maxRequestsFor(id) : 0);
+        long limit = lifecycle.harakiri().toNanos();
+        if (limit > 0) {
+            loop.scheduleAtFixedRate(() -> {
+                long now = System.nanoTime();
+                for (Slot slot : dispatcher.sweepHarakiri(now, limit)) {
+                    log.error("*** HARAKIRI ON WORKER " + slot.worker().workerId() + " (pid " + slot.worker().pid()
+                            + ") *** " + (slot.job() == null ? "" : slot.job().describe()) + " has run for "
+                            + TimeUnit.NANOSECONDS.toMillis(now - slot.assignedAt()) + " ms (harakiri "
+                            + lifecycle.harakiri().toSeconds() + " s): killing the worker; its Python stacks follow");
+                }
+            }, 1, 1, TimeUnit.SECONDS);
         }
-        return sb.toString();
+    }
+
+    private String describeSockets(Listeners listeners) {
+        return listeners.describeAll();
     }
 
     private void writePidfile() throws IOException {
@@ -170,6 +197,11 @@ public final class Server {
             } catch (Exception e) {
                 return Integer.MAX_VALUE;
             }
+        }
+
+        @Override
+        public void retire(int workerId, long pid) {
+            loop.execute(() -> dispatcher.retire(workerId, pid));
         }
 
         @Override

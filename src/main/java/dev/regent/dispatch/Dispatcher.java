@@ -6,7 +6,6 @@ import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * Least-busy dispatch with one bounded central queue per app.
@@ -16,19 +15,47 @@ import java.util.function.Consumer;
  * is busy the request waits in the queue; when the queue holds {@code listen} requests the next
  * one is rejected with 503.
  *
+ * <p>Retiring a worker (recycling, reload) is graceful: it keeps serving until its replacement
+ * (same id, new pid) has connected, then takes no new requests, and its slot connections are
+ * closed (the worker exits on EOF) as soon as it is idle.
+ *
  * <p>Threading: every method runs on the one I/O event loop that owns all client and worker
  * channels; {@link #loop()} is that loop, and other threads hand work to it with
  * {@code loop().execute(...)}.
  */
 public final class Dispatcher {
+
+    /** What the dispatcher asks of the master (called on the I/O loop; implementations only post). */
+    public interface Listener {
+        /** The worker reached its max-requests: please spawn a replacement. */
+        void recycle(int workerId, long pid, String reason);
+
+        /** A request on this worker ran past harakiri; the worker takes no new requests. */
+        void harakiri(int workerId, long pid);
+    }
+
     private final EventLoop loop;
     private final int queueLimit;
     private final ArrayDeque<Job> queue = new ArrayDeque<>();
     private final List<WorkerSlots> workers = new ArrayList<>();
+    private Listener listener = new Listener() {
+        @Override
+        public void recycle(int workerId, long pid, String reason) {
+        }
+
+        @Override
+        public void harakiri(int workerId, long pid) {
+        }
+    };
+    private MaxRequests maxRequests = (id, age) -> 0;
     private long queuedTotal;
     private long rejectedTotal;
     private boolean closed;
-    private Consumer<WorkerSlots> onWorkerIdle = w -> { };
+
+    /** The request count at which a worker of this id and age (ns) should be recycled; 0 = not yet/never. */
+    public interface MaxRequests {
+        long limit(int workerId, long ageNanos);
+    }
 
     public Dispatcher(EventLoop loop, int queueLimit) {
         this.loop = loop;
@@ -39,9 +66,9 @@ public final class Dispatcher {
         return loop;
     }
 
-    /** Notified when a draining worker has no busy slot left (it may then be stopped). */
-    public void onDrainedWorker(Consumer<WorkerSlots> callback) {
-        this.onWorkerIdle = callback;
+    public void listener(Listener listener, MaxRequests maxRequests) {
+        this.listener = listener;
+        this.maxRequests = maxRequests;
     }
 
     /** Offers a request: it starts at once on the least-busy worker, or waits in the queue. */
@@ -73,8 +100,13 @@ public final class Dispatcher {
     public Slot addSlot(int workerId, long pid, int generation, int index, Channel channel) {
         WorkerSlots worker = find(workerId, pid);
         if (worker == null) {
-            worker = new WorkerSlots(workerId, pid, generation);
+            worker = new WorkerSlots(workerId, pid, generation, System.nanoTime());
             workers.add(worker);
+            for (WorkerSlots other : List.copyOf(workers)) {
+                if (other != worker && other.workerId == workerId && other.replaceRequested) {
+                    drainNow(other);
+                }
+            }
         }
         Slot slot = new Slot(worker, index, channel);
         worker.slots.add(slot);
@@ -88,9 +120,14 @@ public final class Dispatcher {
         WorkerSlots worker = slot.worker();
         if (worker.draining) {
             if (worker.busy == 0) {
-                onWorkerIdle.accept(worker);
+                closeWorker(worker);
             }
             return;
+        }
+        long limit = maxRequests.limit(worker.workerId, System.nanoTime() - worker.connectedAt);
+        if (limit > 0 && worker.requests >= limit && !worker.recycleRequested) {
+            worker.recycleRequested = true;
+            listener.recycle(worker.workerId, worker.pid, "max-requests (" + worker.requests + " requests)");
         }
         Job next = pollLive();
         if (next != null) {
@@ -112,19 +149,55 @@ public final class Dispatcher {
         if (job != null) {
             job.workerLost(slot);
         }
+        if (!worker.slots.isEmpty()) {
+            // A worker is one unit: once one slot is gone, the process is exiting.
+            worker.draining = true;
+        }
     }
 
-    /** Stops dispatching to a worker; returns true when it is already idle. */
-    public boolean drain(int workerId, long pid) {
+    /**
+     * The master is replacing this worker: it keeps serving until a worker with the same id and
+     * another pid connects, then drains.
+     */
+    public void retire(int workerId, long pid) {
         WorkerSlots worker = find(workerId, pid);
         if (worker == null) {
-            return true;
+            return;
         }
-        worker.draining = true;
-        return worker.busy == 0;
+        worker.replaceRequested = true;
+        for (WorkerSlots other : workers) {
+            if (other != worker && other.workerId == workerId && !other.replaceRequested) {
+                drainNow(worker);
+                return;
+            }
+        }
     }
 
-    /** Refuses new requests and fails the queued ones (shutdown). */
+    /**
+     * Fires harakiri for every slot whose request has run longer than {@code limitNanos} at
+     * {@code now}; the worker takes no new requests. Returns the slots that fired.
+     */
+    public List<Slot> sweepHarakiri(long now, long limitNanos) {
+        List<Slot> fired = new ArrayList<>();
+        if (limitNanos <= 0) {
+            return fired;
+        }
+        for (WorkerSlots w : workers) {
+            for (Slot s : w.slots) {
+                if (!s.idle() && !s.harakiriFired() && now - s.assignedAt() >= limitNanos) {
+                    s.markHarakiri();
+                    w.draining = true;
+                    fired.add(s);
+                }
+            }
+        }
+        for (Slot s : fired) {
+            listener.harakiri(s.worker().workerId, s.worker().pid);
+        }
+        return fired;
+    }
+
+    /** Refuses new requests and fails the queued ones (immediate shutdown). */
     public void close(int status) {
         closed = true;
         Job job;
@@ -158,6 +231,19 @@ public final class Dispatcher {
         return List.copyOf(workers);
     }
 
+    private void drainNow(WorkerSlots worker) {
+        worker.draining = true;
+        if (worker.busy == 0) {
+            closeWorker(worker);
+        }
+    }
+
+    private void closeWorker(WorkerSlots worker) {
+        for (Slot s : List.copyOf(worker.slots)) {
+            s.channel().close();
+        }
+    }
+
     private void drainQueue() {
         Slot slot;
         while (!queue.isEmpty() && (slot = pickSlot()) != null) {
@@ -180,7 +266,7 @@ public final class Dispatcher {
     }
 
     private void run(Slot slot, Job job) {
-        slot.assign(job);
+        slot.assign(job, System.nanoTime());
         slot.worker().requests++;
         job.start(slot);
     }

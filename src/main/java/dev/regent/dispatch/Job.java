@@ -17,4 +17,7 @@ public interface Job {
 
     /** True once the client has gone; a queued job that is cancelled is skipped. */
     boolean cancelled();
+
+    /** "client METHOD URI", for harakiri and error log lines. */
+    String describe();
 }

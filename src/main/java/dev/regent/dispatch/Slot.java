@@ -11,6 +11,8 @@ public final class Slot {
     private final int index;
     private final Channel channel;
     private Job job;
+    private long assignedAt;
+    private boolean harakiriFired;
 
     Slot(WorkerSlots worker, int index, Channel channel) {
         this.worker = worker;
@@ -39,9 +41,25 @@ public final class Slot {
         return job == null;
     }
 
-    void assign(Job job) {
+    void assign(Job job, long now) {
         this.job = job;
+        this.assignedAt = now;
+        this.harakiriFired = false;
         worker.busy++;
+    }
+
+    /** When the current job was assigned (System.nanoTime()). */
+    public long assignedAt() {
+        return assignedAt;
+    }
+
+    /** True once harakiri fired for the current job (the client gets 504 when the worker dies). */
+    public boolean harakiriFired() {
+        return harakiriFired;
+    }
+
+    void markHarakiri() {
+        harakiriFired = true;
     }
 
     void clear() {

@@ -15,12 +15,22 @@ public final class WorkerSlots {
     int busy;
     /** A draining worker takes no new requests; it is closed when its last slot goes idle. */
     boolean draining;
+    /** The master is spawning a replacement; drain this worker once the replacement is connected. */
+    boolean replaceRequested;
+    /** A recycle (max-requests) has been asked for already; ask once. */
+    boolean recycleRequested;
     long requests;
+    final long connectedAt;
 
-    WorkerSlots(int workerId, long pid, int generation) {
+    WorkerSlots(int workerId, long pid, int generation, long connectedAt) {
         this.workerId = workerId;
         this.pid = pid;
         this.generation = generation;
+        this.connectedAt = connectedAt;
+    }
+
+    public boolean draining() {
+        return draining;
     }
 
     public int workerId() {

@@ -82,6 +82,11 @@ final class Exchange implements Job {
     }
 
     @Override
+    public String describe() {
+        return conn.describe(head);
+    }
+
+    @Override
     public void start(Slot slot) {
         this.slot = slot;
         Channel ch = slot.channel();
@@ -161,17 +166,20 @@ final class Exchange implements Job {
         }
         finished = true;
         bodyEnded = true;
-        conn.log().error(conn.describe(head) + ": worker " + lost.worker().workerId() + " (pid "
-                + lost.worker().pid() + ") died while serving it");
+        int code = lost.harakiriFired() ? 504 : 502;
+        if (code == 502) {
+            conn.log().error(conn.describe(head) + ": worker " + lost.worker().workerId() + " (pid "
+                    + lost.worker().pid() + ") died while serving it");
+        }
         if (cancelled) {
             return;
         }
         if (responseStarted) {
-            status = status == 0 ? 502 : status;
+            status = status == 0 ? code : status;
             conn.abort(this);
         } else {
-            status = 502;
-            conn.failExchange(this, 502);
+            status = code;
+            conn.failExchange(this, code);
         }
     }
 

@@ -29,6 +29,12 @@ public sealed interface Event {
     /** The zygote reaped a worker; status >= 0 is an exit code, < 0 minus the killing signal. */
     record WorkerExited(int generation, int workerId, long pid, int status) implements Event { }
 
+    /** The dispatcher asks for a graceful replacement of a worker (max-requests). */
+    record Recycle(int workerId, long pid, String reason) implements Event { }
+
+    /** A request on this worker ran past the harakiri limit. */
+    record Harakiri(int workerId, long pid) implements Event { }
+
     /** Periodic wake-up so that deadlines are checked even when nothing happens. */
     record Tick() implements Event { }
 }

@@ -4,20 +4,26 @@ import dev.regent.config.ServerConfig;
 import dev.regent.logging.RequestLog;
 import dev.regent.worker.Zygote;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one thread that owns the master's process state: the zygote, the worker table, the
- * lifecycle phase. Everything else (signal handlers, Netty callbacks, process watchers) only
- * {@link #post posts} events; {@link #run} takes them one at a time and calls
- * {@code handle<Event>}, then checks deadlines.
+ * The one thread that owns the master's process state: the zygotes (one per app generation),
+ * the worker table, the lifecycle phase. Everything else (signal handlers, Netty callbacks,
+ * process watchers) only {@link #post posts} events; {@link #run} takes them one at a time and
+ * calls {@code handle<Event>}, then {@link #manage} checks deadlines.
  *
  * <p>Phases: STARTING (waiting for the first generation to import the app), RUNNING,
  * STOPPING (graceful: no new connections, in-flight requests finish), DONE.
+ *
+ * <p>Reload: a new zygote imports the app; only when it reports READY are the workers
+ * replaced (each new worker first, then the old one drains). If the import fails the old
+ * generation keeps serving.
  */
 public final class MasterLoop {
 
@@ -25,6 +31,7 @@ public final class MasterLoop {
     public static final int EXIT_APP_LOAD_ERROR = 22;
     /** Exit status when startup fails for another reason (bad socket, no interpreter). */
     public static final int EXIT_STARTUP_ERROR = 1;
+    private static final long RSS_PERIOD = TimeUnit.SECONDS.toNanos(1);
 
     private enum Phase { STARTING, RUNNING, STOPPING, DONE }
 
@@ -32,45 +39,39 @@ public final class MasterLoop {
     private final ServerConfig config;
     private final Runtime runtime;
     private final RequestLog.Logger log;
-    private final Map<Integer, WorkerRecord> workers = new HashMap<>();
+    private final WorkerTable table;
+    private final TouchWatch touch;
+    private final Map<Integer, Zygote> zygotes = new HashMap<>();
     private Phase phase = Phase.STARTING;
-    private Zygote zygote;
-    private int generation;
+    private int lastGeneration;
     private int exitCode;
     private long stopDeadline;
+    private long nextRssSample;
     private boolean immediate;
 
     /** What the loop needs from the rest of the master, kept narrow so it can be tested. */
     public interface Runtime {
         Zygote startZygote(int generation) throws Exception;
 
-        /** Stops accepting, lets in-flight requests finish; answers how many are still in flight. */
+        /** Stops accepting, lets in-flight requests finish. */
         void beginGracefulStop();
 
+        /** Requests running or queued (asks the I/O loop). */
         int inFlight();
 
-        /** Closes the listeners and the worker channel, removes sockets and the pidfile. */
+        /** Tells the dispatcher to drain this worker once its replacement has connected. */
+        void retire(int workerId, long pid);
+
+        /** Closes the listeners, removes sockets. */
         void cleanup();
-    }
-
-    /** What the master knows about one worker id. */
-    private static final class WorkerRecord {
-        final int id;
-        long pid;
-        int generation;
-        long spawnedAt;
-        int quickDeaths;
-        long respawnAt;
-
-        WorkerRecord(int id) {
-            this.id = id;
-        }
     }
 
     public MasterLoop(ServerConfig config, Runtime runtime, RequestLog.Logger log) {
         this.config = config;
         this.runtime = runtime;
         this.log = log;
+        this.table = new WorkerTable(config.lifecycle(), config.processes(), log);
+        this.touch = new TouchWatch(config.lifecycle().touchReload());
     }
 
     /** Thread-safe: queue an event for the loop. */
@@ -90,7 +91,7 @@ public final class MasterLoop {
         while (phase != Phase.DONE) {
             Event event;
             try {
-                event = events.poll(250, TimeUnit.MILLISECONDS);
+                event = events.poll(100, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 break;
             }
@@ -104,20 +105,31 @@ public final class MasterLoop {
     }
 
     private void handle(Event event) {
+        long now = System.nanoTime();
         switch (event) {
             case Event.Signal s -> handleSignal(s.name());
             case Event.ControlConnected c -> {
-                if (zygote != null && c.generation() == zygote.generation()) {
-                    zygote.connected(c.channel());
+                Zygote z = zygotes.get(c.generation());
+                if (z != null) {
+                    z.connected(c.channel());
                 } else {
                     c.channel().close();
                 }
             }
-            case Event.ZygoteReady r -> handleReady(r);
+            case Event.ZygoteReady r -> handleReady(r, now);
             case Event.ZygoteFailed f -> handleLoadFailed(f);
             case Event.ZygoteExited x -> handleZygoteExited(x);
-            case Event.WorkerSpawned s -> handleSpawned(s);
-            case Event.WorkerExited x -> handleWorkerExited(x);
+            case Event.WorkerSpawned s -> {
+                table.spawned(s.generation(), s.workerId(), s.pid(), now);
+                log.info("spawned worker " + s.workerId() + " (pid " + s.pid() + ", generation " + s.generation() + ")");
+            }
+            case Event.WorkerExited x -> apply(table.exited(x.generation(), x.workerId(), x.pid(), x.status(), now));
+            case Event.Recycle r -> {
+                if (table.oldEnough(r.pid(), now)) {
+                    apply(table.recycle(r.workerId(), r.pid(), r.reason(), now));
+                }
+            }
+            case Event.Harakiri h -> apply(table.harakiri(h.workerId(), h.pid(), now));
             case Event.Tick t -> { }
         }
     }
@@ -129,64 +141,81 @@ public final class MasterLoop {
                 if (config.dieOnTerm()) {
                     gracefulStop("SIGTERM");
                 } else {
-                    log.warn("SIGTERM received with die-on-term = false; reloading is not implemented yet, stopping");
-                    gracefulStop("SIGTERM");
+                    reload("SIGTERM with die-on-term = false");
                 }
             }
+            case "HUP" -> reload("SIGHUP");
             case "PWR" -> immediateStop();
             default -> log.info("signal SIG" + name + " received (no action)");
         }
     }
 
     private void startGeneration() throws Exception {
-        generation++;
-        zygote = runtime.startZygote(generation);
+        int gen = ++lastGeneration;
+        zygotes.put(gen, runtime.startZygote(gen));
     }
 
-    private void handleReady(Event.ZygoteReady r) {
-        if (zygote == null || r.generation() != zygote.generation()) {
+    /** Graceful reload: a new generation imports the app; workers are replaced only if it succeeds. */
+    private void reload(String why) {
+        if (phase != Phase.RUNNING) {
+            log.info(why + " received while " + phase.name().toLowerCase() + ": ignored");
+            return;
+        }
+        log.info(why + " received: graceful reload (importing the app in generation " + (lastGeneration + 1) + ")");
+        try {
+            startGeneration();
+        } catch (Exception e) {
+            log.error("reload failed, the current generation keeps serving: " + e.getMessage());
+        }
+    }
+
+    private void handleReady(Event.ZygoteReady r, long now) {
+        if (!zygotes.containsKey(r.generation()) || phase == Phase.STOPPING || phase == Phase.DONE) {
             return;
         }
         log.info("app ready (generation " + r.generation() + "): " + r.description());
         if (phase == Phase.STARTING) {
             phase = Phase.RUNNING;
         }
-        if (phase == Phase.RUNNING) {
-            for (int id = 1; id <= config.processes(); id++) {
-                WorkerRecord w = workers.computeIfAbsent(id, WorkerRecord::new);
-                w.generation = r.generation();
-                w.pid = 0;
-                w.spawnedAt = System.nanoTime();
-                zygote.spawn(id);
-            }
-        }
+        apply(table.generationReady(r.generation(), now));
     }
 
     private void handleLoadFailed(Event.ZygoteFailed f) {
-        log.error("the app failed to load:\n" + f.traceback().stripTrailing());
+        log.error("the app failed to load (generation " + f.generation() + "):\n" + f.traceback().stripTrailing());
         if (phase == Phase.STARTING && config.app().needApp()) {
             log.error("*** no app loaded, stopping (need-app) ***");
             exitCode = EXIT_APP_LOAD_ERROR;
             immediate = true;
             finish();
+            return;
+        }
+        if (phase == Phase.RUNNING && table.generation() > 0) {
+            log.error("reload aborted: generation " + table.generation() + " keeps serving");
+            Zygote failed = zygotes.remove(f.generation());
+            if (failed != null) {
+                failed.shutdown(false);
+            }
         }
     }
 
     private void handleZygoteExited(Event.ZygoteExited x) {
-        if (zygote == null || x.generation() != zygote.generation()) {
+        Zygote z = zygotes.get(x.generation());
+        if (z == null || phase == Phase.STOPPING || phase == Phase.DONE) {
+            zygotes.remove(x.generation());
             return;
         }
-        if (phase == Phase.STOPPING || phase == Phase.DONE) {
-            return;
-        }
+        zygotes.remove(x.generation());
         if (phase == Phase.STARTING) {
             log.error("the Python zygote exited with status " + x.exitCode() + " before the app was loaded");
             exitCode = x.exitCode() == 4 ? EXIT_APP_LOAD_ERROR : EXIT_STARTUP_ERROR;
             phase = Phase.DONE;
             return;
         }
-        log.error("the Python zygote (pid " + zygote.pid() + ") died with status " + x.exitCode()
-                + "; starting a new one");
+        if (x.generation() != table.generation()) {
+            return;
+        }
+        log.error("the Python zygote of generation " + x.generation() + " (pid " + z.pid() + ") died with status "
+                + x.exitCode() + "; importing the app again");
         try {
             startGeneration();
         } catch (Exception e) {
@@ -196,43 +225,26 @@ public final class MasterLoop {
         }
     }
 
-    private void handleSpawned(Event.WorkerSpawned s) {
-        WorkerRecord w = workers.get(s.workerId());
-        if (w == null) {
-            return;
-        }
-        w.pid = s.pid();
-        log.info("spawned worker " + s.workerId() + " (pid " + s.pid() + ", generation " + s.generation() + ")");
-    }
-
-    private void handleWorkerExited(Event.WorkerExited x) {
-        WorkerRecord w = workers.get(x.workerId());
-        String how = x.status() < 0 ? "killed by signal " + (-x.status()) : "exit status " + x.status();
-        if (phase != Phase.RUNNING || w == null || w.pid != x.pid()) {
-            log.info("worker " + x.workerId() + " (pid " + x.pid() + ") stopped, " + how);
-            return;
-        }
-        long now = System.nanoTime();
-        boolean young = now - w.spawnedAt < TimeUnit.SECONDS.toNanos(1);
-        w.quickDeaths = young ? w.quickDeaths + 1 : 0;
-        long delayMillis = w.quickDeaths == 0 ? 0 : Math.min(30_000L, 100L << Math.min(w.quickDeaths, 9));
-        log.error("worker " + x.workerId() + " (pid " + x.pid() + ") died, " + how
-                + (delayMillis > 0 ? "; respawning in " + delayMillis + " ms (it keeps dying young)" : "; respawning"));
-        w.pid = 0;
-        w.respawnAt = now + TimeUnit.MILLISECONDS.toNanos(delayMillis);
-    }
-
     private void manage(long now) {
-        if (phase == Phase.RUNNING && zygote != null && zygote.connected()) {
-            for (WorkerRecord w : workers.values()) {
-                if (w.pid == 0 && w.respawnAt != 0 && now >= w.respawnAt) {
-                    w.respawnAt = 0;
-                    w.spawnedAt = now;
-                    zygote.spawn(w.id);
+        if (phase == Phase.RUNNING) {
+            apply(table.tick(now));
+            if (touch.changed()) {
+                reload("touch-reload");
+            }
+            if (now >= nextRssSample && (config.lifecycle().reloadOnRssBytes() > 0
+                    || config.lifecycle().evilReloadOnRssBytes() > 0)) {
+                nextRssSample = now + RSS_PERIOD;
+                for (long[] w : table.currentWorkers()) {
+                    long rss = ProcStat.rssBytes(w[1]);
+                    if (rss > 0) {
+                        apply(table.rss((int) w[0], w[1], rss, now));
+                    }
                 }
             }
+            retireOldZygotes();
         }
         if (phase == Phase.STOPPING && !immediate) {
+            apply(table.tick(now));
             int left = runtime.inFlight();
             if (left == 0 || now >= stopDeadline) {
                 if (left > 0) {
@@ -243,13 +255,51 @@ public final class MasterLoop {
         }
     }
 
+    /** A generation older than the current one is shut down once its last worker has exited. */
+    private void retireOldZygotes() {
+        int current = table.generation();
+        List<Integer> done = new ArrayList<>();
+        for (Map.Entry<Integer, Zygote> e : zygotes.entrySet()) {
+            int gen = e.getKey();
+            if (gen < current && table.liveWorkers(gen) == 0) {
+                e.getValue().shutdown(false);
+                done.add(gen);
+            }
+        }
+        for (int gen : done) {
+            zygotes.remove(gen);
+            log.info("generation " + gen + " retired");
+        }
+    }
+
+    private void apply(List<WorkerTable.Action> actions) {
+        for (WorkerTable.Action a : actions) {
+            switch (a) {
+                case WorkerTable.Action.Spawn s -> {
+                    Zygote z = zygotes.get(s.generation());
+                    if (z != null) {
+                        z.spawn(s.workerId());
+                    }
+                }
+                case WorkerTable.Action.Signal s -> {
+                    Zygote z = zygotes.get(s.generation());
+                    if (z != null) {
+                        z.signal(s.pid(), s.signal());
+                    }
+                }
+                case WorkerTable.Action.Retire r -> runtime.retire(r.workerId(), r.pid());
+            }
+        }
+    }
+
     private void gracefulStop(String why) {
         if (phase == Phase.STOPPING || phase == Phase.DONE) {
             return;
         }
         log.info(why + " received: graceful stop (no new connections, finishing in-flight requests)");
         phase = Phase.STOPPING;
-        stopDeadline = System.nanoTime() + config.workerReloadMercy().toNanos();
+        table.stop();
+        stopDeadline = System.nanoTime() + config.lifecycle().workerReloadMercy().toNanos();
         runtime.beginGracefulStop();
     }
 
@@ -261,9 +311,12 @@ public final class MasterLoop {
 
     private void finish() {
         phase = Phase.DONE;
-        if (zygote != null) {
-            zygote.shutdown(immediate);
-            zygote.awaitExit(immediate ? 2000 : 10_000);
+        table.stop();
+        for (Zygote z : zygotes.values()) {
+            z.shutdown(immediate);
+        }
+        for (Zygote z : zygotes.values()) {
+            z.awaitExit(immediate ? 2000 : 10_000);
         }
         log.info("goodbye");
     }

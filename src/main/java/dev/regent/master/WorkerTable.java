@@ -1,0 +1,338 @@
+package dev.regent.master;
+
+import dev.regent.config.LifecycleSpec;
+import dev.regent.logging.RequestLog;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The master's table of worker processes and the policy that keeps it full: respawn with
+ * back-off after crashes, graceful replacement (recycling and reloads: the replacement is
+ * spawned first, the old worker drains, and is killed only after the mercy period), harakiri
+ * kills. Pure bookkeeping: every method takes {@code now} (nanoseconds) and returns the
+ * {@link Action}s for the caller to carry out, so the policy is tested without processes.
+ *
+ * <p>Owned by the master thread.
+ */
+public final class WorkerTable {
+
+    /** What the master must do. */
+    public sealed interface Action {
+        /** Ask the zygote of {@code generation} to fork worker {@code workerId}. */
+        record Spawn(int generation, int workerId) implements Action { }
+
+        /** Ask the zygote of {@code generation} to send {@code signal} to {@code pid}. */
+        record Signal(int generation, long pid, int signal) implements Action { }
+
+        /** Tell the dispatcher: take no new requests on this worker once its replacement is up. */
+        record Retire(int workerId, long pid) implements Action { }
+    }
+
+    public static final int SIGKILL = 9;
+    public static final int SIGTERM = 15;
+    /** Asks a worker to print every thread's Python stack (faulthandler) before a harakiri kill. */
+    public static final int SIGUSR2 = 12;
+    /** How long a harakiri'd worker gets to print its stacks before SIGKILL. */
+    static final long DUMP_GRACE = TimeUnit.MILLISECONDS.toNanos(300);
+    private static final long YOUNG = TimeUnit.SECONDS.toNanos(1);
+    private static final long MAX_BACKOFF = TimeUnit.SECONDS.toNanos(30);
+
+    private static final class Process {
+        final int id;
+        final long pid;
+        final int generation;
+        final long spawnedAt;
+        long retireDeadline = -1;
+        long killAt = -1;
+        String retireReason;
+        boolean harakiri;
+
+        Process(int id, long pid, int generation, long spawnedAt) {
+            this.id = id;
+            this.pid = pid;
+            this.generation = generation;
+            this.spawnedAt = spawnedAt;
+        }
+    }
+
+    /** One worker id: its current process (if any) and its respawn state. */
+    private static final class Seat {
+        final int id;
+        Process current;
+        boolean spawning;
+        long spawnRequestedAt;
+        long respawnAt = -1;
+        int quickDeaths;
+        long respawns;
+        long harakiris;
+
+        Seat(int id) {
+            this.id = id;
+        }
+    }
+
+    private final LifecycleSpec spec;
+    private final int processes;
+    private final RequestLog.Logger log;
+    private final Map<Integer, Seat> seats = new HashMap<>();
+    private final Map<Long, Process> retiring = new HashMap<>();
+    private int generation;
+    private boolean stopping;
+
+    public WorkerTable(LifecycleSpec spec, int processes, RequestLog.Logger log) {
+        this.spec = spec;
+        this.processes = processes;
+        this.log = log;
+        for (int id = 1; id <= processes; id++) {
+            seats.put(id, new Seat(id));
+        }
+    }
+
+    /** The generation new workers are forked from; 0 before the first app load. */
+    public int generation() {
+        return generation;
+    }
+
+    /**
+     * A zygote finished importing the app. The first generation fills every seat; a later one
+     * (a reload) replaces every running worker.
+     */
+    public List<Action> generationReady(int gen, long now) {
+        List<Action> out = new ArrayList<>();
+        if (gen <= generation || stopping) {
+            return out;
+        }
+        generation = gen;
+        for (Seat seat : seats.values()) {
+            if (seat.current != null) {
+                retire(seat, "reload", now, out);
+            }
+            requestSpawn(seat, now, out);
+        }
+        return out;
+    }
+
+    public void spawned(int gen, int id, long pid, long now) {
+        Seat seat = seats.get(id);
+        if (seat == null) {
+            return;
+        }
+        seat.spawning = false;
+        seat.current = new Process(id, pid, gen, now);
+    }
+
+    /** A worker was reaped. Returns the respawn (now or after back-off) when one is due. */
+    public List<Action> exited(int gen, int id, long pid, int status, long now) {
+        List<Action> out = new ArrayList<>();
+        String how = status < 0 ? "killed by signal " + (-status) : "exit status " + status;
+        Process old = retiring.remove(pid);
+        if (old != null) {
+            log.info("worker " + id + " (pid " + pid + ") retired (" + old.retireReason + "), " + how);
+            return out;
+        }
+        Seat seat = seats.get(id);
+        if (seat == null || seat.current == null || seat.current.pid != pid) {
+            log.info("worker " + id + " (pid " + pid + ") stopped, " + how);
+            return out;
+        }
+        Process dead = seat.current;
+        seat.current = null;
+        if (stopping) {
+            log.info("worker " + id + " (pid " + pid + ") stopped, " + how);
+            return out;
+        }
+        if (dead.harakiri) {
+            seat.quickDeaths = 0;
+            log.info("worker " + id + " (pid " + pid + ") killed by harakiri; respawning");
+            requestSpawn(seat, now, out);
+            return out;
+        }
+        seat.quickDeaths = now - dead.spawnedAt < YOUNG ? seat.quickDeaths + 1 : 0;
+        long delay = seat.quickDeaths == 0 ? 0
+                : Math.min(MAX_BACKOFF, TimeUnit.MILLISECONDS.toNanos(100L << Math.min(seat.quickDeaths - 1, 10)));
+        if (status < 0 && -status == SIGKILL) {
+            how += " (out of memory, or killed by an operator?)";
+        }
+        if (delay == 0) {
+            log.error("worker " + id + " (pid " + pid + ") died, " + how + "; respawning");
+            requestSpawn(seat, now, out);
+        } else {
+            log.error("worker " + id + " (pid " + pid + ") died, " + how + " after less than a second; respawning in "
+                    + TimeUnit.NANOSECONDS.toMillis(delay) + " ms (back-off step " + seat.quickDeaths + ")");
+            seat.respawnAt = now + delay;
+        }
+        return out;
+    }
+
+    /** The dispatcher (or the RSS sampler) asks for a graceful replacement of a worker. */
+    public List<Action> recycle(int id, long pid, String reason, long now) {
+        List<Action> out = new ArrayList<>();
+        Seat seat = seats.get(id);
+        if (seat == null || seat.current == null || seat.current.pid != pid || stopping) {
+            return out;
+        }
+        log.info("worker " + id + " (pid " + pid + ") is recycled: " + reason);
+        retire(seat, reason, now, out);
+        requestSpawn(seat, now, out);
+        return out;
+    }
+
+    /** A request on this worker ran past harakiri: dump its stacks, then kill it. */
+    public List<Action> harakiri(int id, long pid, long now) {
+        List<Action> out = new ArrayList<>();
+        Seat seat = seats.get(id);
+        Process p = seat != null && seat.current != null && seat.current.pid == pid ? seat.current : retiring.get(pid);
+        if (p == null || p.harakiri) {
+            return out;
+        }
+        p.harakiri = true;
+        p.killAt = now + DUMP_GRACE;
+        if (seat != null) {
+            seat.harakiris++;
+        }
+        out.add(new Action.Signal(p.generation, pid, SIGUSR2));
+        return out;
+    }
+
+    /** Resident-set sample of a worker, in bytes. */
+    public List<Action> rss(int id, long pid, long rssBytes, long now) {
+        Seat seat = seats.get(id);
+        if (seat == null || seat.current == null || seat.current.pid != pid) {
+            return List.of();
+        }
+        Process p = seat.current;
+        if (spec.evilReloadOnRssBytes() > 0 && rssBytes >= spec.evilReloadOnRssBytes()) {
+            log.error("*** EVIL RELOAD ON WORKER " + id + " (pid " + pid + ") RSS: " + rssBytes / (1024 * 1024)
+                    + " MB ***");
+            List<Action> out = new ArrayList<>();
+            out.add(new Action.Signal(p.generation, pid, SIGKILL));
+            return out;
+        }
+        if (spec.reloadOnRssBytes() > 0 && rssBytes >= spec.reloadOnRssBytes() && oldEnough(p, now)) {
+            return recycle(id, pid, "reload-on-rss (" + rssBytes / (1024 * 1024) + " MB)", now);
+        }
+        return List.of();
+    }
+
+    /** Deadlines: delayed respawns, lifetimes, harakiri kills, mercy for retiring workers. */
+    public List<Action> tick(long now) {
+        List<Action> out = new ArrayList<>();
+        for (Seat seat : seats.values()) {
+            if (!stopping && seat.current == null && !seat.spawning && seat.respawnAt >= 0 && now >= seat.respawnAt) {
+                requestSpawn(seat, now, out);
+            }
+            Process p = seat.current;
+            if (p == null) {
+                continue;
+            }
+            if (p.killAt >= 0 && now >= p.killAt) {
+                p.killAt = -1;
+                out.add(new Action.Signal(p.generation, p.pid, SIGKILL));
+            }
+            long lifetime = spec.maxLifetimeFor(seat.id).toNanos();
+            if (!stopping && lifetime > 0 && now - p.spawnedAt >= lifetime && !p.harakiri && !seat.spawning) {
+                out.addAll(recycle(seat.id, p.pid, "max-worker-lifetime ("
+                        + TimeUnit.NANOSECONDS.toSeconds(now - p.spawnedAt) + " s)", now));
+            }
+        }
+        for (Iterator<Process> it = retiring.values().iterator(); it.hasNext(); ) {
+            Process p = it.next();
+            if (p.killAt >= 0 && now >= p.killAt) {
+                p.killAt = -1;
+                out.add(new Action.Signal(p.generation, p.pid, SIGKILL));
+            }
+            if (p.retireDeadline >= 0 && now >= p.retireDeadline) {
+                p.retireDeadline = -1;
+                log.warn("worker " + p.id + " (pid " + p.pid + ") is taking too long to finish after "
+                        + p.retireReason + ": killing it (worker-reload-mercy)");
+                out.add(new Action.Signal(p.generation, p.pid, SIGKILL));
+            }
+        }
+        return out;
+    }
+
+    /** True when {@code pid} may recycle: it has lived at least {@code min-worker-lifetime}. */
+    public boolean oldEnough(long pid, long now) {
+        for (Seat seat : seats.values()) {
+            if (seat.current != null && seat.current.pid == pid) {
+                return oldEnough(seat.current, now);
+            }
+        }
+        return false;
+    }
+
+    private boolean oldEnough(Process p, long now) {
+        return now - p.spawnedAt >= spec.minWorkerLifetime().toNanos();
+    }
+
+    /** Stop respawning: the master is shutting down. */
+    public void stop() {
+        stopping = true;
+    }
+
+    /** Pids of live workers of {@code gen} (current and retiring). */
+    public int liveWorkers(int gen) {
+        int n = 0;
+        for (Seat seat : seats.values()) {
+            if (seat.current != null && seat.current.generation == gen) {
+                n++;
+            }
+        }
+        for (Process p : retiring.values()) {
+            if (p.generation == gen) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Every live worker, current and retiring, as (id, pid) pairs for RSS sampling. */
+    public List<long[]> currentWorkers() {
+        List<long[]> out = new ArrayList<>();
+        for (Seat seat : seats.values()) {
+            if (seat.current != null) {
+                out.add(new long[] {seat.id, seat.current.pid});
+            }
+        }
+        return out;
+    }
+
+    public long harakiris(int id) {
+        Seat seat = seats.get(id);
+        return seat == null ? 0 : seat.harakiris;
+    }
+
+    public long respawns(int id) {
+        Seat seat = seats.get(id);
+        return seat == null ? 0 : seat.respawns;
+    }
+
+    public int processes() {
+        return processes;
+    }
+
+    private void retire(Seat seat, String reason, long now, List<Action> out) {
+        Process p = seat.current;
+        seat.current = null;
+        p.retireReason = reason;
+        p.retireDeadline = now + spec.workerReloadMercy().toNanos();
+        retiring.put(p.pid, p);
+        out.add(new Action.Retire(seat.id, p.pid));
+    }
+
+    private void requestSpawn(Seat seat, long now, List<Action> out) {
+        if (generation == 0) {
+            return;
+        }
+        seat.spawning = true;
+        seat.spawnRequestedAt = now;
+        seat.respawnAt = -1;
+        seat.respawns++;
+        out.add(new Action.Spawn(generation, seat.id));
+    }
+}
