@@ -71,8 +71,8 @@ final class ConfigBuilder {
         int[] uses = new int[shared.size()];
         List<String> errors = new ArrayList<>();
         for (Settings.Setting setting : s.ordered()) {
-            String value = (String) setting.value();
-            if (SOCKET_OPTIONS.containsKey(setting.option().name()) && value.startsWith("=")) {
+            if (SOCKET_OPTIONS.containsKey(setting.option().name())
+                    && setting.value() instanceof String value && value.startsWith("=")) {
                 int n = sharedIndex(value);
                 if (n < 0 || n >= shared.size()) {
                     errors.add(setting.option().name() + ": " + value + " (expected: =N naming one of the "

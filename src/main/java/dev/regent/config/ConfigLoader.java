@@ -44,7 +44,7 @@ public final class ConfigLoader {
                 return action;
             }
             Collector collector = new Collector(env, warnings);
-            collector.addAll(EnvSource.entries(env));
+            collector.addAll(EnvSource.entries(env, warnings));
             collector.addAll(cli);
             List<Entry> expanded = Placeholders.expand(collector.entries(), collector.placeholders(), env);
             Settings settings = Resolver.resolve(expanded, warnings);
