@@ -1,6 +1,7 @@
 package dev.regent.protocol.environ;
 
 import io.netty.buffer.ByteBuf;
+import java.util.Arrays;
 
 /**
  * Appends a WSGI environ to a {@link ByteBuf} as one Python {@code marshal} dict, using only the
@@ -22,17 +23,23 @@ import io.netty.buffer.ByteBuf;
  *
  * <p>Bytes are copied as they are. {@code marshal.loads} maps each byte of an ASCII-typed string to
  * the code point of the same value, so 0x80-0xFF arrive as the latin-1 characters PEP 3333 asks for;
- * nothing is decoded on either side. The writer is stateless apart from the target buffer, so one
- * instance can be reused for every request of a connection (not thread-safe).
+ * nothing is decoded on either side.
+ *
+ * <p>Call order: {@link #begin}, any puts, {@link #end}. The dict is assembled in a private array and
+ * copied to the target once, by {@code end()}: a ByteBuf write checks bounds and reference count on
+ * every call, which costs more than the copy for the thirty-odd small strings of an environ. One
+ * instance serves every request of a connection (not thread-safe).
  */
 public final class EnvironWriter {
 
-    private static final int DICT_START = '{';
-    private static final int DICT_END = '0';
-    private static final int SHORT_ASCII = 'z';
-    private static final int ASCII = 'a';
+    private static final byte DICT_START = '{';
+    private static final byte DICT_END = '0';
+    private static final byte SHORT_ASCII = 'z';
+    private static final byte ASCII = 'a';
     private static final int SHORT_MAX = 255;
     private static final byte[] HTTP_PREFIX = {'H', 'T', 'T', 'P', '_'};
+    /** Scratch kept between requests up to this size; a larger one (a huge head) is dropped after use. */
+    private static final int KEEP_SCRATCH = 16384;
 
     /** Maps a header-name byte to its CGI key byte: ASCII upper case, {@code '-'} to {@code '_'}. */
     private static final byte[] CGI_NAME = new byte[256];
@@ -49,48 +56,73 @@ public final class EnvironWriter {
         }
     }
 
-    private ByteBuf out;
+    private ByteBuf target;
+    private byte[] buf = new byte[1024];
+    private int len;
 
-    /** Starts a dict in {@code target}; every following put goes there until {@link #end()}. */
+    /** Starts a dict for {@code target}; every following put goes there, in one copy, at {@link #end()}. */
     public EnvironWriter begin(ByteBuf target) {
-        out = target;
-        out.writeByte(DICT_START);
+        // a dict left open by a caller that failed half way is simply forgotten
+        this.target = target;
+        len = 0;
+        buf[len++] = DICT_START;
         return this;
     }
 
-    /** Closes the dict and returns the buffer it was written to. */
+    /** Closes the dict, appends it to the target and returns the target. */
     public ByteBuf end() {
         ByteBuf done = checkOpen();
-        done.writeByte(DICT_END);
-        out = null;
+        ensure(1);
+        buf[len++] = DICT_END;
+        target = null;
+        try {
+            done.writeBytes(buf, 0, len);
+        } finally {
+            if (buf.length > KEEP_SCRATCH) {
+                buf = new byte[1024];
+            }
+        }
         return done;
+    }
+
+    /** Forgets a dict being written, for a caller that gives up half way (nothing reaches the target). */
+    public void abandon() {
+        target = null;
     }
 
     /** Adds {@code key: value}, both given as bytes. */
     public EnvironWriter put(byte[] key, byte[] value) {
-        putString(key);
-        putString(value);
-        return this;
+        return putString(key).putString(value, 0, value.length);
     }
 
     /** Adds {@code key: value} where the value is {@code length} bytes of {@code src} at {@code index}. */
     public EnvironWriter put(byte[] key, ByteBuf src, int index, int length) {
-        putString(key);
-        putString(src, index, length);
-        return this;
+        return putString(key).putString(src, index, length);
+    }
+
+    /** Adds {@code key: value} where the value is {@code length} bytes of {@code src} at {@code offset}. */
+    public EnvironWriter put(byte[] key, byte[] src, int offset, int length) {
+        return putString(key).putString(src, offset, length);
     }
 
     /** Writes one string (a key or a value) from bytes. */
     public EnvironWriter putString(byte[] bytes) {
-        stringHeader(bytes.length);
-        out.writeBytes(bytes);
+        return putString(bytes, 0, bytes.length);
+    }
+
+    /** Writes one string from a range of an array. */
+    public EnvironWriter putString(byte[] src, int offset, int length) {
+        stringHeader(length);
+        System.arraycopy(src, offset, buf, len, length);
+        len += length;
         return this;
     }
 
     /** Writes one string (a key or a value) from a range of {@code src}, without moving its indexes. */
     public EnvironWriter putString(ByteBuf src, int index, int length) {
         stringHeader(length);
-        out.writeBytes(src, index, length);
+        src.getBytes(index, buf, len, length);
+        len += length;
         return this;
     }
 
@@ -98,40 +130,84 @@ public final class EnvironWriter {
      * Writes the CGI key of a request header: {@code HTTP_} followed by the name in upper case with
      * {@code '-'} replaced by {@code '_'} (RFC 3875 section 4.1.18).
      */
+    public EnvironWriter putHeaderKey(byte[] src, int offset, int length) {
+        stringHeader(HTTP_PREFIX.length + length);
+        System.arraycopy(HTTP_PREFIX, 0, buf, len, HTTP_PREFIX.length);
+        int p = len + HTTP_PREFIX.length;
+        for (int i = offset, last = offset + length; i < last; i++) {
+            buf[p++] = CGI_NAME[src[i] & 0xFF];
+        }
+        len = p;
+        return this;
+    }
+
+    /** As {@link #putHeaderKey(byte[], int, int)}, from a range of {@code src}. */
     public EnvironWriter putHeaderKey(ByteBuf src, int index, int length) {
         stringHeader(HTTP_PREFIX.length + length);
-        out.writeBytes(HTTP_PREFIX);
-        for (int i = index, last = index + length; i < last; i++) {
-            out.writeByte(CGI_NAME[src.getByte(i) & 0xFF]);
+        System.arraycopy(HTTP_PREFIX, 0, buf, len, HTTP_PREFIX.length);
+        int p = len + HTTP_PREFIX.length;
+        src.getBytes(index, buf, p, length);
+        for (int last = p + length; p < last; p++) {
+            buf[p] = CGI_NAME[buf[p] & 0xFF];
         }
+        len = p;
         return this;
     }
 
     /**
-     * Writes the type code and length of a string whose {@code length} bytes the caller then appends
-     * with {@link #raw()}; used for values assembled from pieces (repeated headers, decoded paths).
+     * Writes the type code and length of a string whose {@code length} bytes the caller then adds with
+     * {@link #append}; for values assembled from pieces (repeated headers, decoded paths).
      */
     public EnvironWriter stringHeader(int length) {
-        ByteBuf target = checkOpen();
+        checkOpen();
+        ensure(5 + length);
         if (length <= SHORT_MAX) {
-            target.writeByte(SHORT_ASCII);
-            target.writeByte(length);
+            buf[len] = SHORT_ASCII;
+            buf[len + 1] = (byte) length;
+            len += 2;
         } else {
-            target.writeByte(ASCII);
-            target.writeIntLE(length);
+            buf[len] = ASCII;
+            buf[len + 1] = (byte) length;
+            buf[len + 2] = (byte) (length >>> 8);
+            buf[len + 3] = (byte) (length >>> 16);
+            buf[len + 4] = (byte) (length >>> 24);
+            len += 5;
         }
         return this;
     }
 
-    /** The buffer being written, for appending the bytes announced by {@link #stringHeader(int)}. */
-    public ByteBuf raw() {
-        return checkOpen();
+    /** Adds bytes announced by {@link #stringHeader(int)} (space for them is already reserved). */
+    public EnvironWriter append(byte[] src, int offset, int length) {
+        System.arraycopy(src, offset, buf, len, length);
+        len += length;
+        return this;
+    }
+
+    /** Adds one byte announced by {@link #stringHeader(int)}. */
+    public EnvironWriter append(int b) {
+        buf[len++] = (byte) b;
+        return this;
+    }
+
+    /** Adds bytes that are already marshal-encoded entries (key and value pairs prepared once). */
+    public EnvironWriter putEncoded(byte[] entries) {
+        checkOpen();
+        ensure(entries.length);
+        System.arraycopy(entries, 0, buf, len, entries.length);
+        len += entries.length;
+        return this;
+    }
+
+    private void ensure(int more) {
+        if (len + more > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
+        }
     }
 
     private ByteBuf checkOpen() {
-        if (out == null) {
+        if (target == null) {
             throw new IllegalStateException("state: closed (expected: begin() before writing)");
         }
-        return out;
+        return target;
     }
 }

@@ -34,15 +34,8 @@ public record ConnectionInfo(
         byte[] addr = latin1(remoteAddr);
         byte[] rport = latin1(Integer.toString(remotePort));
         byte[] scheme = latin1(urlScheme);
-        ByteBuf buf = Unpooled.buffer(64 + addr.length);
-        EnvironWriter w = new EnvironWriter().begin(buf);
-        w.put(latin1("SERVER_PORT"), port)
-                .put(latin1("REMOTE_ADDR"), addr)
-                .put(latin1("REMOTE_PORT"), rport)
-                .put(latin1("wsgi.url_scheme"), scheme);
-        // drop the '{' that begin() wrote: only the entries are kept
-        byte[] fixed = new byte[buf.readableBytes() - 1];
-        buf.getBytes(1, fixed);
+        byte[] fixed = entries(latin1("SERVER_PORT"), port, latin1("REMOTE_ADDR"), addr,
+                latin1("REMOTE_PORT"), rport, latin1("wsgi.url_scheme"), scheme);
         return new ConnectionInfo(name, port, addr, rport, scheme, fixed);
     }
 
@@ -50,6 +43,19 @@ public record ConnectionInfo(
     public static ConnectionInfo of(InetSocketAddress local, InetSocketAddress remote, String urlScheme) {
         return of(local.getAddress().getHostAddress(), local.getPort(),
                 remote.getAddress().getHostAddress(), remote.getPort(), urlScheme);
+    }
+
+    /** Marshal-encodes key/value pairs as they appear inside a dict, without its '{' and '0'. */
+    static byte[] entries(byte[]... keysAndValues) {
+        ByteBuf buf = Unpooled.buffer();
+        EnvironWriter w = new EnvironWriter().begin(buf);
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            w.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        w.end();
+        byte[] bytes = new byte[buf.readableBytes() - 2];
+        buf.getBytes(1, bytes);
+        return bytes;
     }
 
     private static byte[] latin1(String s) {

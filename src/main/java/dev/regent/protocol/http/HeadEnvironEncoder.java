@@ -3,6 +3,7 @@ package dev.regent.protocol.http;
 import dev.regent.protocol.RequestHead;
 import dev.regent.protocol.environ.EnvironWriter;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -26,7 +27,8 @@ final class HeadEnvironEncoder {
     private static final byte[] COMMA = HttpChars.ascii(", ");
     private static final byte[] SEMICOLON = HttpChars.ascii("; ");
     /** Shared method strings, so the common methods cost no allocation. */
-    private static final String[] METHODS = {"GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH"};
+    private static final String HEAD = "HEAD";
+    private static final String[] METHODS = {"GET", "POST", HEAD, "PUT", "DELETE", "OPTIONS", "PATCH"};
     private static final byte[][] METHOD_BYTES = new byte[METHODS.length][];
 
     static {
@@ -37,55 +39,47 @@ final class HeadEnvironEncoder {
 
     private final EnvironWriter writer = new EnvironWriter();
 
-    RequestHead encode(ByteBuf in, HttpRequestDecoder line, RequestTarget target, HeaderTable fields,
-            ConnectionInfo conn) {
-        int base = in.readerIndex();
+    RequestHead encode(ByteBufAllocator alloc, byte[] in, HttpRequestDecoder line, RequestTarget target,
+            HeaderTable fields, ConnectionInfo conn) {
         int targetLen = line.targetEnd - line.targetStart;
-        ByteBuf env = in.alloc().buffer(line.position() + targetLen + 16 * fields.count + 256);
-        try {
-            writer.begin(env);
-            writer.put(REQUEST_METHOD, in, base, line.methodEnd);
-            env.writeBytes(SCRIPT_NAME_EMPTY);
-            writer.putString(PATH_INFO);
-            if (target.rootPath) {
-                writer.putString(ROOT);
-            } else {
-                writePath(in, base + target.pathStart, base + target.pathEnd);
-            }
-            writer.put(QUERY_STRING, in, base + target.queryStart, target.queryEnd - target.queryStart);
-            writer.put(REQUEST_URI, in, base + line.targetStart, targetLen);
-            env.writeBytes(line.minorVersion == 0 ? PROTOCOL_10 : PROTOCOL_11);
-            writeServerName(in, base, target, fields, conn);
-            env.writeBytes(conn.fixedEntries());
-            writeFields(in, base, fields);
-            writer.end();
-        } catch (RuntimeException e) {
-            env.release();
-            throw e;
+        writer.begin(alloc.buffer(line.position() + targetLen + 16 * fields.count + 256));
+        writer.put(REQUEST_METHOD, in, 0, line.methodEnd);
+        writer.putEncoded(SCRIPT_NAME_EMPTY);
+        writer.putString(PATH_INFO);
+        if (target.rootPath) {
+            writer.putString(ROOT);
+        } else {
+            writePath(in, target.pathStart, target.pathEnd);
         }
+        writer.put(QUERY_STRING, in, target.queryStart, target.queryEnd - target.queryStart);
+        writer.put(REQUEST_URI, in, line.targetStart, targetLen);
+        writer.putEncoded(line.minorVersion == 0 ? PROTOCOL_10 : PROTOCOL_11);
+        writeServerName(in, target, fields, conn);
+        writer.putEncoded(conn.fixedEntries());
+        writeFields(in, fields);
+        ByteBuf env = writer.end();
         boolean http10 = line.minorVersion == 0;
         boolean keepAlive = !fields.connectionClose && (!http10 || fields.connectionKeepAlive);
         RequestHead.BodyFraming framing = fields.bodyFraming;
-        String method = method(in, base, line.methodEnd);
+        String method = method(in, line.methodEnd);
         return new RequestHead(env, framing,
                 framing == RequestHead.BodyFraming.LENGTH ? fields.contentLength : -1,
-                keepAlive, fields.expectContinue && !http10, "HEAD".equals(method), http10, method,
-                in.toString(base + line.targetStart, targetLen, StandardCharsets.ISO_8859_1));
+                keepAlive, fields.expectContinue && !http10, method == HEAD, http10, method,
+                new String(in, line.targetStart, targetLen, StandardCharsets.ISO_8859_1));
     }
 
-    private void writeServerName(ByteBuf in, int base, RequestTarget target, HeaderTable fields,
-            ConnectionInfo conn) {
+    private void writeServerName(byte[] in, RequestTarget target, HeaderTable fields, ConnectionInfo conn) {
         writer.putString(SERVER_NAME);
         if (target.hostStart >= 0 && target.hostEnd > target.hostStart) {
-            writer.putString(in, base + target.hostStart, target.hostEnd - target.hostStart);
+            writer.putString(in, target.hostStart, target.hostEnd - target.hostStart);
             return;
         }
         int host = fields.hostIndex;
         if (host >= 0) {
             int start = fields.valueStart(host);
-            int end = RequestTarget.hostEnd(in, base, start, fields.valueEnd(host));
+            int end = RequestTarget.hostEnd(in, start, fields.valueEnd(host));
             if (end > start) {
-                writer.putString(in, base + start, end - start);
+                writer.putString(in, start, end - start);
                 return;
             }
         }
@@ -93,35 +87,34 @@ final class HeadEnvironEncoder {
     }
 
     /** PATH_INFO is the percent-decoded path; an invalid escape stays as it is. */
-    private void writePath(ByteBuf in, int from, int to) {
+    private void writePath(byte[] in, int from, int to) {
         int escapes = 0;
         for (int p = from; p < to; p++) {
-            if (in.getByte(p) == '%' && isEscape(in, p, to)) {
+            if (in[p] == '%' && isEscape(in, p, to)) {
                 escapes++;
                 p += 2;
             }
         }
-        writer.stringHeader(to - from - 2 * escapes);
-        ByteBuf out = writer.raw();
         if (escapes == 0) {
-            out.writeBytes(in, from, to - from);
+            writer.putString(in, from, to - from);
             return;
         }
+        writer.stringHeader(to - from - 2 * escapes);
         for (int p = from; p < to; p++) {
-            int c = in.getByte(p);
+            int c = in[p];
             if (c == '%' && isEscape(in, p, to)) {
-                c = HttpChars.hexValue(in.getByte(p + 1)) << 4 | HttpChars.hexValue(in.getByte(p + 2));
+                c = HttpChars.hexValue(in[p + 1]) << 4 | HttpChars.hexValue(in[p + 2]);
                 p += 2;
             }
-            out.writeByte(c);
+            writer.append(c);
         }
     }
 
-    private static boolean isEscape(ByteBuf in, int p, int to) {
-        return p + 2 < to && HttpChars.hexValue(in.getByte(p + 1)) >= 0 && HttpChars.hexValue(in.getByte(p + 2)) >= 0;
+    private static boolean isEscape(byte[] in, int p, int to) {
+        return p + 2 < to && HttpChars.hexValue(in[p + 1]) >= 0 && HttpChars.hexValue(in[p + 2]) >= 0;
     }
 
-    private void writeFields(ByteBuf in, int base, HeaderTable fields) {
+    private void writeFields(byte[] in, HeaderTable fields) {
         for (int i = 0; i < fields.count; i++) {
             byte kind = fields.kinds[i];
             switch (kind) {
@@ -134,69 +127,63 @@ final class HeadEnvironEncoder {
                     if (!fields.teOther) {
                         continue;
                     }
-                    writeKey(in, base, fields, i);
+                    writeKey(in, fields, i);
                 }
-                default -> writeKey(in, base, fields, i);
+                default -> writeKey(in, fields, i);
             }
             if (kind != HeaderTable.DROP) {
-                writeValue(in, base, fields, i, kind == HeaderTable.COOKIE ? SEMICOLON : COMMA);
+                writeValue(in, fields, i, kind == HeaderTable.COOKIE ? SEMICOLON : COMMA);
             }
         }
     }
 
-    private void writeKey(ByteBuf in, int base, HeaderTable fields, int i) {
-        writer.putHeaderKey(in, base + fields.nameStart(i), fields.nameEnd(i) - fields.nameStart(i));
+    private void writeKey(byte[] in, HeaderTable fields, int i) {
+        writer.putHeaderKey(in, fields.nameStart(i), fields.nameEnd(i) - fields.nameStart(i));
     }
 
     /** Writes field {@code i}'s value joined with every later field of the same name, which are then dropped. */
-    private void writeValue(ByteBuf in, int base, HeaderTable fields, int i, byte[] separator) {
+    private void writeValue(byte[] in, HeaderTable fields, int i, byte[] separator) {
         int len = fields.valueEnd(i) - fields.valueStart(i);
         int total = len;
         int repeats = 0;
         for (int j = i + 1; j < fields.count; j++) {
-            if (sameName(in, base, fields, i, j)) {
+            if (sameName(in, fields, i, j)) {
                 total += separator.length + fields.valueEnd(j) - fields.valueStart(j);
                 repeats++;
             }
         }
         if (repeats == 0) {
-            writer.putString(in, base + fields.valueStart(i), len);
+            writer.putString(in, fields.valueStart(i), len);
             return;
         }
         writer.stringHeader(total);
-        ByteBuf out = writer.raw();
-        out.writeBytes(in, base + fields.valueStart(i), len);
+        writer.append(in, fields.valueStart(i), len);
         for (int j = i + 1; j < fields.count; j++) {
-            if (sameName(in, base, fields, i, j)) {
-                out.writeBytes(separator);
-                out.writeBytes(in, base + fields.valueStart(j), fields.valueEnd(j) - fields.valueStart(j));
+            if (sameName(in, fields, i, j)) {
+                writer.append(separator, 0, separator.length);
+                writer.append(in, fields.valueStart(j), fields.valueEnd(j) - fields.valueStart(j));
                 fields.kinds[j] = HeaderTable.DROP;
             }
         }
     }
 
-    private static boolean sameName(ByteBuf in, int base, HeaderTable fields, int i, int j) {
+    private static boolean sameName(byte[] in, HeaderTable fields, int i, int j) {
         int len = fields.nameEnd(i) - fields.nameStart(i);
-        return fields.kinds[j] != HeaderTable.DROP && fields.hashes[j] == fields.hashes[i]
-                && fields.nameEnd(j) - fields.nameStart(j) == len
-                && HttpChars.rangesEqualIgnoreCase(in, base + fields.nameStart(i), base + fields.nameStart(j), len);
+        return fields.kinds[j] != HeaderTable.DROP && fields.nameEnd(j) - fields.nameStart(j) == len
+                && HttpChars.rangesEqualIgnoreCase(in, fields.nameStart(i), fields.nameStart(j), len);
     }
 
-    private static String method(ByteBuf in, int base, int len) {
+    private static String method(byte[] in, int len) {
         for (int m = 0; m < METHOD_BYTES.length; m++) {
-            if (HttpChars.equalsExact(in, base, len, METHOD_BYTES[m])) {
+            if (HttpChars.equalsExact(in, 0, len, METHOD_BYTES[m])) {
                 return METHODS[m];
             }
         }
-        return in.toString(base, len, StandardCharsets.ISO_8859_1);
+        return new String(in, 0, len, StandardCharsets.ISO_8859_1);
     }
 
     /** One key/value pair in marshal form, for entries that never change. */
     private static byte[] entry(String key, String value) {
-        ByteBuf buf = io.netty.buffer.Unpooled.buffer();
-        new EnvironWriter().begin(buf).put(HttpChars.ascii(key), HttpChars.ascii(value));
-        byte[] bytes = new byte[buf.readableBytes() - 1];
-        buf.getBytes(1, bytes);
-        return bytes;
+        return ConnectionInfo.entries(HttpChars.ascii(key), HttpChars.ascii(value));
     }
 }

@@ -1,7 +1,6 @@
 package dev.regent.protocol.http;
 
 import dev.regent.protocol.RequestHead;
-import io.netty.buffer.ByteBuf;
 import java.util.Arrays;
 
 /**
@@ -49,7 +48,6 @@ final class HeaderTable {
     /** nameStart, nameEnd, valueStart, valueEnd per field; value without leading/trailing OWS. */
     int[] marks = new int[64];
     byte[] kinds = new byte[16];
-    int[] hashes = new int[16];
 
     long contentLength;
     int hostIndex;
@@ -102,15 +100,13 @@ final class HeaderTable {
     }
 
     /**
-     * Records one field (offsets relative to {@code base}) and applies its meaning.
+     * Records one field and applies its meaning.
      *
      * @return null, or the failure the field causes
      */
-    HttpFailure add(ByteBuf in, int base, int nameStart, int nameEnd, int valueStart, int valueEnd, int hash,
-            boolean underscore) {
+    HttpFailure add(byte[] in, int nameStart, int nameEnd, int valueStart, int valueEnd) {
         if (count == kinds.length) {
             kinds = Arrays.copyOf(kinds, count * 2);
-            hashes = Arrays.copyOf(hashes, count * 2);
             marks = Arrays.copyOf(marks, count * 8);
         }
         int i = count++;
@@ -119,17 +115,25 @@ final class HeaderTable {
         marks[m + 1] = nameEnd;
         marks[m + 2] = valueStart;
         marks[m + 3] = valueEnd;
-        hashes[i] = hash;
-        if (underscore) {
+        if (hasUnderscore(in, nameStart, nameEnd)) {
             // HTTP_X_Y could come from X-Y or X_Y: a front proxy checks one, the app reads the other
             kinds[i] = DROP;
             return null;
         }
         kinds[i] = PLAIN;
-        return classify(in, i, base + nameStart, nameEnd - nameStart, base + valueStart, valueEnd - valueStart);
+        return classify(in, i, nameStart, nameEnd - nameStart, valueStart, valueEnd - valueStart);
     }
 
-    private HttpFailure classify(ByteBuf in, int i, int name, int nameLen, int value, int valueLen) {
+    private static boolean hasUnderscore(byte[] in, int from, int to) {
+        for (int p = from; p < to; p++) {
+            if (in[p] == '_') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private HttpFailure classify(byte[] in, int i, int name, int nameLen, int value, int valueLen) {
         switch (nameLen) {
             case 2 -> dropIf(in, i, name, nameLen, TE);
             case 4 -> {
@@ -220,13 +224,13 @@ final class HeaderTable {
         return null;
     }
 
-    private void dropIf(ByteBuf in, int i, int name, int nameLen, byte[] lowerName) {
+    private void dropIf(byte[] in, int i, int name, int nameLen, byte[] lowerName) {
         if (HttpChars.equalsIgnoreCase(in, name, nameLen, lowerName)) {
             kinds[i] = DROP;
         }
     }
 
-    private HttpFailure contentLength(ByteBuf in, int value, int valueLen) {
+    private HttpFailure contentLength(byte[] in, int value, int valueLen) {
         if (contentLength >= 0) {
             // even "5, 5" or a repeat of the same value: a proxy may have picked another one
             return new HttpFailure(400, "Content-Length: repeated (expected: exactly one)");
@@ -236,7 +240,7 @@ final class HeaderTable {
         }
         long n = 0;
         for (int p = value, end = value + valueLen; p < end; p++) {
-            int c = in.getByte(p);
+            int c = in[p];
             if (c < '0' || c > '9') {
                 return new HttpFailure(400, "Content-Length: not a decimal number (expected: 1*DIGIT)");
             }
@@ -246,12 +250,12 @@ final class HeaderTable {
         return null;
     }
 
-    private void connectionTokens(ByteBuf in, int from, int to) {
+    private void connectionTokens(byte[] in, int from, int to) {
         int p = from;
         while (p < to) {
             int start = skipOws(in, p, to);
             int comma = start;
-            while (comma < to && in.getByte(comma) != ',') {
+            while (comma < to && in[comma] != ',') {
                 comma++;
             }
             int end = trimOws(in, start, comma);
@@ -261,12 +265,12 @@ final class HeaderTable {
         }
     }
 
-    private void transferCodings(ByteBuf in, int from, int to) {
+    private void transferCodings(byte[] in, int from, int to) {
         int p = from;
         while (p < to) {
             int start = skipOws(in, p, to);
             int comma = start;
-            while (comma < to && in.getByte(comma) != ',') {
+            while (comma < to && in[comma] != ',') {
                 comma++;
             }
             int end = trimOws(in, start, comma);
@@ -277,7 +281,7 @@ final class HeaderTable {
         }
     }
 
-    private void transferCoding(ByteBuf in, int start, int len) {
+    private void transferCoding(byte[] in, int start, int len) {
         if (teChunked) {
             // RFC 9112 section 6.3: chunked must be the final coding, so nothing may follow it
             teAfterChunked = true;
@@ -294,15 +298,15 @@ final class HeaderTable {
         }
     }
 
-    private static int skipOws(ByteBuf in, int p, int to) {
-        while (p < to && isOws(in.getByte(p))) {
+    private static int skipOws(byte[] in, int p, int to) {
+        while (p < to && isOws(in[p])) {
             p++;
         }
         return p;
     }
 
-    private static int trimOws(ByteBuf in, int from, int end) {
-        while (end > from && isOws(in.getByte(end - 1))) {
+    private static int trimOws(byte[] in, int from, int end) {
+        while (end > from && isOws(in[end - 1])) {
             end--;
         }
         return end;

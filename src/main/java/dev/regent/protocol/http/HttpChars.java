@@ -1,6 +1,6 @@
 package dev.regent.protocol.http;
 
-import io.netty.buffer.ByteBuf;
+import java.util.Arrays;
 
 /** Byte classes of RFC 9110/9112 as lookup tables, so the hot loops do one array load per byte. */
 final class HttpChars {
@@ -11,6 +11,8 @@ final class HttpChars {
     static final boolean[] METHOD = new boolean[256];
     /** Visible ASCII and obs-text: request-target bytes (non-ASCII is let through, as browsers send it). */
     static final boolean[] TARGET = new boolean[256];
+    /** {@link #TARGET} without '?' and '#', which mark the query and the fragment. */
+    static final boolean[] TARGET_PLAIN = new boolean[256];
     /** field-vchar, SP and HTAB (RFC 9110 section 5.5): no CTL other than HTAB, no DEL. */
     static final boolean[] VALUE = new boolean[256];
 
@@ -21,6 +23,7 @@ final class HttpChars {
             TCHAR[c] = alnum || c < 128 && specials.indexOf(c) >= 0;
             METHOD[c] = TCHAR[c] && !(c >= 'a' && c <= 'z');
             TARGET[c] = c > 0x20 && c != 0x7F;
+            TARGET_PLAIN[c] = TARGET[c] && c != '?' && c != '#';
             VALUE[c] = c == '\t' || c >= 0x20 && c != 0x7F;
         }
     }
@@ -40,36 +43,28 @@ final class HttpChars {
         return l >= 'a' && l <= 'f' ? l - 'a' + 10 : -1;
     }
 
-    /** Whether {@code length} bytes of {@code buf} at {@code index} equal {@code lowerAscii}, ignoring case. */
-    static boolean equalsIgnoreCase(ByteBuf buf, int index, int length, byte[] lowerAscii) {
+    /** Whether {@code length} bytes of {@code b} at {@code at} equal {@code lowerAscii}, ignoring case. */
+    static boolean equalsIgnoreCase(byte[] b, int at, int length, byte[] lowerAscii) {
         if (length != lowerAscii.length) {
             return false;
         }
         for (int i = 0; i < length; i++) {
-            if (lower(buf.getByte(index + i)) != lowerAscii[i]) {
+            if (lower(b[at + i]) != lowerAscii[i]) {
                 return false;
             }
         }
         return true;
     }
 
-    /** Whether {@code length} bytes of {@code buf} at {@code index} are exactly {@code ascii}. */
-    static boolean equalsExact(ByteBuf buf, int index, int length, byte[] ascii) {
-        if (length != ascii.length) {
-            return false;
-        }
-        for (int i = 0; i < length; i++) {
-            if (buf.getByte(index + i) != ascii[i]) {
-                return false;
-            }
-        }
-        return true;
+    /** Whether {@code length} bytes of {@code b} at {@code at} are exactly {@code ascii}. */
+    static boolean equalsExact(byte[] b, int at, int length, byte[] ascii) {
+        return length == ascii.length && Arrays.equals(b, at, at + length, ascii, 0, length);
     }
 
-    /** Whether two ranges of {@code buf} hold the same bytes, ignoring ASCII case. */
-    static boolean rangesEqualIgnoreCase(ByteBuf buf, int a, int b, int length) {
+    /** Whether two ranges of {@code b} hold the same bytes, ignoring ASCII case. */
+    static boolean rangesEqualIgnoreCase(byte[] b, int x, int y, int length) {
         for (int i = 0; i < length; i++) {
-            if (lower(buf.getByte(a + i)) != lower(buf.getByte(b + i))) {
+            if (lower(b[x + i]) != lower(b[y + i])) {
                 return false;
             }
         }

@@ -2,6 +2,7 @@ package dev.regent.protocol.http;
 
 import dev.regent.protocol.RequestHead;
 import io.netty.buffer.ByteBuf;
+import java.util.Arrays;
 
 /**
  * Parses HTTP/1.1 request heads (RFC 9112) straight from the receive buffer into the marshal environ
@@ -81,6 +82,11 @@ public final class HttpRequestDecoder {
     public record Head(RequestHead head) implements Result {
     }
 
+    private static final int MIN_COPY = 512;
+    private static final int INITIAL_COPY = 2048;
+    /** A head array grown beyond this for one huge head is dropped after it. */
+    private static final int KEEP_COPY = 16384;
+
     enum State { SKIP_EMPTY_LINES, METHOD, TARGET, VERSION, LINE_LF, FIELD_START, FIELD_NAME, FIELD_VALUE,
         FIELD_LF, HEAD_LF, COMPLETE, FAILED }
 
@@ -97,6 +103,9 @@ public final class HttpRequestDecoder {
     /** Scan position, relative to the reader index like every other offset here. */
     private int pos;
     private HttpFailure failure;
+    /** The head's bytes from the reader index on, as far as {@link #copied}. */
+    private byte[] head = new byte[INITIAL_COPY];
+    private int copied;
 
     // request line marks
     int methodEnd;
@@ -111,8 +120,6 @@ public final class HttpRequestDecoder {
     private int nameEnd;
     private int valueStart;
     private int valueEnd;
-    private int nameHash;
-    private boolean nameUnderscore;
 
     /** A decoder with every default limit. */
     public HttpRequestDecoder() {
@@ -162,38 +169,58 @@ public final class HttpRequestDecoder {
             return failure != null ? fail() : NeedMore.INSTANCE;
         }
         int base = in.readerIndex();
-        // never scan past the limit: a head that does not end within it is refused right there
-        int end = base + (int) Math.min(in.writerIndex() - (long) base, maxHeadSize);
-        while (step(in, base, end)) {
-            if (state == State.COMPLETE) {
-                return complete(in, conn);
+        // never look past the limit: a head that does not end within it is refused right there
+        int available = (int) Math.min(in.writerIndex() - (long) base, maxHeadSize);
+        for (;;) {
+            while (step(head, copied)) {
+                if (state == State.COMPLETE) {
+                    return complete(in, conn);
+                }
             }
+            if (failure != null) {
+                return fail();
+            }
+            if (copied == available) {
+                return needMore(in, base);
+            }
+            copyMore(in, base, available);
         }
-        if (failure != null) {
-            return fail();
+    }
+
+    /**
+     * Copies the next bytes of the head into the private array that every step scans: plain array
+     * reads skip the bounds and reference-count checks a ByteBuf makes on each access. The copy grows
+     * by doubling, so a body that arrived with the head is mostly left alone.
+     */
+    private void copyMore(ByteBuf in, int base, int available) {
+        int n = Math.min(available - copied, Math.max(copied, MIN_COPY));
+        if (copied + n > head.length) {
+            head = Arrays.copyOf(head, Math.max(copied + n, Math.min(head.length * 2, maxHeadSize)));
         }
-        return needMore(in, base);
+        in.getBytes(base + copied, head, copied, n);
+        copied += n;
     }
 
     /** Forgets a partial or failed head; the next call starts at a request line. */
     public void reset() {
         state = State.SKIP_EMPTY_LINES;
         pos = 0;
+        copied = 0;
         failure = null;
         fields.reset();
     }
 
-    private boolean step(ByteBuf in, int base, int end) {
+    private boolean step(byte[] in, int end) {
         return switch (state) {
-            case METHOD -> method(in, base, end);
-            case TARGET -> target(in, base, end);
-            case VERSION -> version(in, base, end);
-            case LINE_LF -> lineFeed(in, base, end);
-            case FIELD_START -> fieldStart(in, base, end);
-            case FIELD_NAME -> fieldName(in, base, end);
-            case FIELD_VALUE -> fieldValue(in, base, end);
-            case FIELD_LF -> fieldLineFeed(in, base, end);
-            case HEAD_LF -> headLineFeed(in, base, end);
+            case METHOD -> method(in, end);
+            case TARGET -> target(in, end);
+            case VERSION -> version(in, end);
+            case LINE_LF -> lineFeed(in, end);
+            case FIELD_START -> fieldStart(in, end);
+            case FIELD_NAME -> fieldName(in, end);
+            case FIELD_VALUE -> fieldValue(in, end);
+            case FIELD_LF -> fieldLineFeed(in, end);
+            case HEAD_LF -> headLineFeed(in, end);
             default -> throw new IllegalStateException("state: " + state);
         };
     }
@@ -232,74 +259,84 @@ public final class HttpRequestDecoder {
         return false;
     }
 
-    private boolean method(ByteBuf in, int base, int end) {
-        for (int p = base + pos; p < end; p++) {
-            int c = in.getByte(p) & 0xFF;
-            if (!HttpChars.METHOD[c]) {
-                if (c != ' ' || p == base) {
-                    return error(400, "method: invalid byte at " + (p - base) + " (expected: upper-case token SP)");
-                }
-                methodEnd = p - base;
-                targetStart = methodEnd + 1;
-                queryMark = -1;
-                fragmentMark = -1;
-                pos = targetStart;
-                state = State.TARGET;
-                return true;
-            }
+    private boolean method(byte[] in, int end) {
+        int p = pos;
+        while (p < end && HttpChars.METHOD[in[p] & 0xFF]) {
+            p++;
         }
-        pos = end - base;
-        return false;
+        pos = p;
+        if (p == end) {
+            return false;
+        }
+        if (in[p] != ' ' || p == 0) {
+            return error(400, "method: invalid byte at " + p + " (expected: upper-case token SP)");
+        }
+        methodEnd = p;
+        targetStart = p + 1;
+        queryMark = -1;
+        fragmentMark = -1;
+        pos = targetStart;
+        state = State.TARGET;
+        return true;
     }
 
-    private boolean target(ByteBuf in, int base, int end) {
-        for (int p = base + pos; p < end; p++) {
-            int c = in.getByte(p) & 0xFF;
-            if (!HttpChars.TARGET[c]) {
-                if (c != ' ' || p - base == targetStart) {
-                    return error(400, "request-target: invalid byte at " + (p - base) + " (expected: VCHAR)");
+    private boolean target(byte[] in, int end) {
+        int p = pos;
+        for (;;) {
+            while (p < end && HttpChars.TARGET_PLAIN[in[p] & 0xFF]) {
+                p++;
+            }
+            pos = p;
+            if (p == end) {
+                return false;
+            }
+            int c = in[p];
+            if (c == '?') {
+                if (queryMark < 0 && fragmentMark < 0) {
+                    queryMark = p;
                 }
-                targetEnd = p - base;
-                pos = targetEnd + 1;
+            } else if (c == '#') {
+                if (fragmentMark < 0) {
+                    fragmentMark = p;
+                }
+            } else if (c != ' ' || p == targetStart) {
+                return error(400, "request-target: invalid byte at " + p + " (expected: VCHAR)");
+            } else {
+                targetEnd = p;
+                pos = p + 1;
                 state = State.VERSION;
                 return true;
             }
-            if (c == '?' && queryMark < 0 && fragmentMark < 0) {
-                queryMark = p - base;
-            } else if (c == '#' && fragmentMark < 0) {
-                fragmentMark = p - base;
-            }
+            p++;
         }
-        pos = end - base;
-        return false;
     }
 
-    private boolean version(ByteBuf in, int base, int end) {
+    private boolean version(byte[] in, int end) {
         int start = targetEnd + 1;
-        for (int p = base + pos; p < end; p++) {
-            int c = in.getByte(p);
+        for (int p = pos; p < end; p++) {
+            int c = in[p];
             if (c == '\r') {
-                pos = p - base + 1;
-                return checkVersion(in, base + start, p - base - start);
+                pos = p + 1;
+                return checkVersion(in, start, p - start);
             }
-            if (p - base - start >= 8 || c <= ' ' || c >= 0x7F) {
+            if (p - start >= 8 || c <= ' ' || c >= 0x7F) {
                 return error(400, "HTTP-version: malformed (expected: HTTP/DIGIT.DIGIT CRLF)");
             }
         }
-        pos = end - base;
+        pos = end;
         return false;
     }
 
-    private boolean checkVersion(ByteBuf in, int at, int len) {
-        if (len != 8 || in.getByte(at) != 'H' || in.getByte(at + 1) != 'T' || in.getByte(at + 2) != 'T'
-                || in.getByte(at + 3) != 'P' || in.getByte(at + 4) != '/' || !isDigit(in.getByte(at + 5))
-                || in.getByte(at + 6) != '.' || !isDigit(in.getByte(at + 7))) {
+    private boolean checkVersion(byte[] in, int at, int len) {
+        if (len != 8 || in[at] != 'H' || in[at + 1] != 'T' || in[at + 2] != 'T'
+                || in[at + 3] != 'P' || in[at + 4] != '/' || !isDigit(in[at + 5])
+                || in[at + 6] != '.' || !isDigit(in[at + 7])) {
             return error(400, "HTTP-version: malformed (expected: HTTP/DIGIT.DIGIT)");
         }
-        if (in.getByte(at + 5) != '1' || in.getByte(at + 7) > '1') {
+        if (in[at + 5] != '1' || in[at + 7] > '1') {
             return error(505, "HTTP-version: unsupported (expected: HTTP/1.0 or HTTP/1.1)");
         }
-        minorVersion = in.getByte(at + 7) - '0';
+        minorVersion = in[at + 7] - '0';
         state = State.LINE_LF;
         return true;
     }
@@ -308,18 +345,18 @@ public final class HttpRequestDecoder {
         return c >= '0' && c <= '9';
     }
 
-    private boolean lineFeed(ByteBuf in, int base, int end) {
-        if (base + pos >= end) {
+    private boolean lineFeed(byte[] in, int end) {
+        if (pos >= end) {
             return false;
         }
-        if (in.getByte(base + pos) != '\n') {
+        if (in[pos] != '\n') {
             return error(400, "request line: bare CR (expected: CRLF)");
         }
         pos++;
         if (pos > maxRequestLine) {
             return error(414, "request line: " + pos + " bytes (expected: <= " + maxRequestLine + ")");
         }
-        HttpFailure bad = target.check(in, base, methodEnd, targetStart, targetEnd, queryMark, fragmentMark);
+        HttpFailure bad = target.check(in, methodEnd, targetStart, targetEnd, queryMark, fragmentMark);
         if (bad != null) {
             failure = bad;
             state = State.FAILED;
@@ -330,11 +367,11 @@ public final class HttpRequestDecoder {
         return true;
     }
 
-    private boolean fieldStart(ByteBuf in, int base, int end) {
-        if (base + pos >= end) {
+    private boolean fieldStart(byte[] in, int end) {
+        if (pos >= end) {
             return false;
         }
-        int c = in.getByte(base + pos);
+        int c = in[pos];
         if (c == '\r') {
             pos++;
             state = State.HEAD_LF;
@@ -343,66 +380,65 @@ public final class HttpRequestDecoder {
         if (c == ' ' || c == '\t') {
             return error(400, "field line: obs-fold (expected: no line folding, RFC 9112 section 5.2)");
         }
-        nameHash = 0;
-        nameUnderscore = false;
         state = State.FIELD_NAME;
         return true;
     }
 
-    private boolean fieldName(ByteBuf in, int base, int end) {
-        int hash = nameHash;
-        for (int p = base + pos; p < end; p++) {
-            int c = in.getByte(p) & 0xFF;
-            if (!HttpChars.TCHAR[c]) {
-                nameHash = hash;
-                if (c != ':' || p - base == lineStart) {
-                    return error(400, "field-name: invalid byte at " + (p - base) + " (expected: token \":\")");
-                }
-                nameEnd = p - base;
-                pos = nameEnd + 1;
-                valueStart = -1;
-                state = State.FIELD_VALUE;
-                return true;
-            }
-            nameUnderscore |= c == '_';
-            hash = 31 * hash + HttpChars.lower(c);
+    private boolean fieldName(byte[] in, int end) {
+        int p = pos;
+        while (p < end && HttpChars.TCHAR[in[p] & 0xFF]) {
+            p++;
         }
-        nameHash = hash;
-        pos = end - base;
-        return false;
-    }
-
-    private boolean fieldValue(ByteBuf in, int base, int end) {
-        for (int p = base + pos; p < end; p++) {
-            int c = in.getByte(p) & 0xFF;
-            if (c == ' ' || c == '\t') {
-                continue;
-            }
-            if (!HttpChars.VALUE[c]) {
-                if (c != '\r') {
-                    return error(400, "field-value: invalid byte at " + (p - base) + " (expected: VCHAR, SP, HTAB)");
-                }
-                pos = p - base + 1;
-                if (valueStart < 0) {
-                    valueStart = valueEnd = pos - 1;
-                }
-                state = State.FIELD_LF;
-                return true;
-            }
-            if (valueStart < 0) {
-                valueStart = p - base;
-            }
-            valueEnd = p - base + 1;
-        }
-        pos = end - base;
-        return false;
-    }
-
-    private boolean fieldLineFeed(ByteBuf in, int base, int end) {
-        if (base + pos >= end) {
+        pos = p;
+        if (p == end) {
             return false;
         }
-        if (in.getByte(base + pos) != '\n') {
+        if (in[p] != ':' || p == lineStart) {
+            return error(400, "field-name: invalid byte at " + p + " (expected: token \":\")");
+        }
+        nameEnd = p;
+        pos = p + 1;
+        state = State.FIELD_VALUE;
+        return true;
+    }
+
+    private boolean fieldValue(byte[] in, int end) {
+        int p = pos;
+        while (p < end && HttpChars.VALUE[in[p] & 0xFF]) {
+            p++;
+        }
+        pos = p;
+        if (p == end) {
+            return false;
+        }
+        if (in[p] != '\r') {
+            return error(400, "field-value: invalid byte at " + p + " (expected: VCHAR, SP, HTAB)");
+        }
+        // the value is trimmed once it is complete (RFC 9110 section 5.5: OWS is not part of it)
+        int start = nameEnd + 1;
+        while (start < p && isOws(in[start])) {
+            start++;
+        }
+        int last = p;
+        while (last > start && isOws(in[last - 1])) {
+            last--;
+        }
+        valueStart = start;
+        valueEnd = last;
+        pos = p + 1;
+        state = State.FIELD_LF;
+        return true;
+    }
+
+    private static boolean isOws(byte c) {
+        return c == ' ' || c == '\t';
+    }
+
+    private boolean fieldLineFeed(byte[] in, int end) {
+        if (pos >= end) {
+            return false;
+        }
+        if (in[pos] != '\n') {
             return error(400, "field line: bare CR (expected: CRLF)");
         }
         pos++;
@@ -412,7 +448,7 @@ public final class HttpRequestDecoder {
         if (fields.count >= maxFields) {
             return error(431, "fields: over " + maxFields + " (expected: <= " + maxFields + ")");
         }
-        HttpFailure bad = fields.add(in, base, lineStart, nameEnd, valueStart, valueEnd, nameHash, nameUnderscore);
+        HttpFailure bad = fields.add(in, lineStart, nameEnd, valueStart, valueEnd);
         if (bad != null) {
             failure = bad;
             state = State.FAILED;
@@ -423,11 +459,11 @@ public final class HttpRequestDecoder {
         return true;
     }
 
-    private boolean headLineFeed(ByteBuf in, int base, int end) {
-        if (base + pos >= end) {
+    private boolean headLineFeed(byte[] in, int end) {
+        if (pos >= end) {
             return false;
         }
-        if (in.getByte(base + pos) != '\n') {
+        if (in[pos] != '\n') {
             return error(400, "head end: bare CR (expected: CRLF)");
         }
         pos++;
@@ -440,12 +476,16 @@ public final class HttpRequestDecoder {
         if (bad != null) {
             return failNow(bad.status(), bad.message());
         }
-        RequestHead head = encoder.encode(in, this, target, fields, conn);
+        RequestHead decoded = encoder.encode(in.alloc(), head, this, target, fields, conn);
         in.skipBytes(pos);
         state = State.SKIP_EMPTY_LINES;
         pos = 0;
+        copied = 0;
         fields.reset();
-        return new Head(head);
+        if (head.length > KEEP_COPY) {
+            head = new byte[INITIAL_COPY];
+        }
+        return new Head(decoded);
     }
 
     private boolean error(int status, String message) {

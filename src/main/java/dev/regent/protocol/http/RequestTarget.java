@@ -1,7 +1,5 @@
 package dev.regent.protocol.http;
 
-import io.netty.buffer.ByteBuf;
-
 /**
  * Splits a request-target (RFC 9112 section 3.2) into the ranges the environ needs. Offsets are
  * relative to the reader index, as in {@link HttpRequestDecoder}.
@@ -32,7 +30,7 @@ final class RequestTarget {
     int hostStart;
     int hostEnd;
 
-    HttpFailure check(ByteBuf in, int base, int methodEnd, int start, int end, int queryMark, int fragmentMark) {
+    HttpFailure check(byte[] in, int methodEnd, int start, int end, int queryMark, int fragmentMark) {
         int stop = fragmentMark >= 0 ? fragmentMark : end;
         queryStart = queryEnd = stop;
         if (queryMark >= 0) {
@@ -42,10 +40,10 @@ final class RequestTarget {
         }
         hostStart = hostEnd = -1;
         rootPath = false;
-        boolean connect = HttpChars.equalsExact(in, base, methodEnd, CONNECT);
-        int first = in.getByte(base + start);
+        boolean connect = HttpChars.equalsExact(in, 0, methodEnd, CONNECT);
+        int first = in[start];
         if (connect) {
-            return authorityForm(in, base, start, end, queryMark, fragmentMark);
+            return authorityForm(in, start, end, queryMark, fragmentMark);
         }
         if (first == '/') {
             pathStart = start;
@@ -53,19 +51,19 @@ final class RequestTarget {
             return null;
         }
         if (first == '*' && end - start == 1) {
-            if (!HttpChars.equalsExact(in, base, methodEnd, OPTIONS)) {
+            if (!HttpChars.equalsExact(in, 0, methodEnd, OPTIONS)) {
                 return new HttpFailure(400, "request-target: * (expected: only with OPTIONS)");
             }
             pathStart = start;
             pathEnd = end;
             return null;
         }
-        return absoluteForm(in, base, start, stop);
+        return absoluteForm(in, start, stop);
     }
 
-    private HttpFailure authorityForm(ByteBuf in, int base, int start, int end, int queryMark, int fragmentMark) {
+    private HttpFailure authorityForm(byte[] in, int start, int end, int queryMark, int fragmentMark) {
         for (int p = start; p < end; p++) {
-            int c = in.getByte(base + p);
+            int c = in[p];
             if (c == '/' || c == '@' || c == '?' || c == '#') {
                 return new HttpFailure(400, "request-target: not authority-form (expected: host:port with CONNECT)");
             }
@@ -73,27 +71,27 @@ final class RequestTarget {
         pathStart = pathEnd = start;
         queryStart = queryEnd = end;
         hostStart = start;
-        hostEnd = hostEnd(in, base, start, end);
+        hostEnd = hostEnd(in, start, end);
         return null;
     }
 
-    private HttpFailure absoluteForm(ByteBuf in, int base, int start, int stop) {
+    private HttpFailure absoluteForm(byte[] in, int start, int stop) {
         int scheme;
-        if (startsWith(in, base + start, stop - start, HTTP)) {
+        if (startsWith(in, start, stop - start, HTTP)) {
             scheme = HTTP.length;
-        } else if (startsWith(in, base + start, stop - start, HTTPS)) {
+        } else if (startsWith(in, start, stop - start, HTTPS)) {
             scheme = HTTPS.length;
         } else {
             return new HttpFailure(400, "request-target: unknown form (expected: /path, http(s)://, * or CONNECT)");
         }
         int authority = start + scheme;
         int authorityEnd = authority;
-        while (authorityEnd < stop && in.getByte(base + authorityEnd) != '/') {
+        while (authorityEnd < stop && in[authorityEnd] != '/') {
             authorityEnd++;
         }
         int host = authority;
         for (int p = authority; p < authorityEnd; p++) {
-            if (in.getByte(base + p) == '@') {
+            if (in[p] == '@') {
                 host = p + 1;
             }
         }
@@ -101,7 +99,7 @@ final class RequestTarget {
             return new HttpFailure(400, "request-target: absolute-form without host (expected: http://host/...)");
         }
         hostStart = host;
-        hostEnd = hostEnd(in, base, host, authorityEnd);
+        hostEnd = hostEnd(in, host, authorityEnd);
         pathStart = authorityEnd;
         pathEnd = stop;
         rootPath = pathStart == pathEnd;
@@ -109,24 +107,24 @@ final class RequestTarget {
     }
 
     /** End of the host in {@code host[:port]} or {@code [v6]:port}. */
-    static int hostEnd(ByteBuf in, int base, int start, int end) {
-        if (start < end && in.getByte(base + start) == '[') {
+    static int hostEnd(byte[] in, int start, int end) {
+        if (start < end && in[start] == '[') {
             for (int p = start; p < end; p++) {
-                if (in.getByte(base + p) == ']') {
+                if (in[p] == ']') {
                     return p + 1;
                 }
             }
             return end;
         }
         for (int p = start; p < end; p++) {
-            if (in.getByte(base + p) == ':') {
+            if (in[p] == ':') {
                 return p;
             }
         }
         return end;
     }
 
-    private static boolean startsWith(ByteBuf in, int at, int len, byte[] lowerPrefix) {
+    private static boolean startsWith(byte[] in, int at, int len, byte[] lowerPrefix) {
         return len >= lowerPrefix.length && HttpChars.equalsIgnoreCase(in, at, lowerPrefix.length, lowerPrefix);
     }
 }
