@@ -1,5 +1,6 @@
 package dev.regent.frontend;
 
+import dev.regent.config.SocketOptions;
 import dev.regent.config.SocketSpec;
 import dev.regent.logging.RequestLog;
 import dev.regent.protocol.http.ConnectionInfo;
@@ -9,6 +10,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
@@ -16,45 +18,93 @@ import io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The app's listening sockets (TCP or Unix, HTTP or uwsgi). Each accepted connection gets a
- * {@link ClientConnection} with the decoder of its socket's protocol.
+ * The app's listening sockets (TCP or Unix, HTTP or uwsgi, any number, mixed). Each accepted
+ * connection gets a {@link ClientConnection} with the decoder of its socket's protocol.
+ *
+ * <p>Addresses: {@code host:port}, {@code :port} (all interfaces), {@code [::]:port}, a path
+ * (a Unix socket file; see {@link UnixSocketFiles} for stale and live files, chmod and chown),
+ * and {@code @name}, a Linux abstract-namespace socket: Netty's epoll transport binds a
+ * {@link DomainSocketAddress} whose path starts with a NUL byte into the abstract namespace,
+ * so it has no file to chmod, chown or vacuum.
  */
 public final class Listeners implements AutoCloseable {
+    private static final Path SOMAXCONN = Path.of("/proc/sys/net/core/somaxconn");
+
     private final List<Channel> channels = new ArrayList<>();
-    private final List<Path> unixPaths = new ArrayList<>();
+    private final List<String> names = new ArrayList<>();
+    /** Unix socket files this run created, with their inode at bind time (for vacuum). */
+    private final Map<Path, Long> unixFiles = new HashMap<>();
     private final boolean vacuum;
 
     private Listeners(boolean vacuum) {
         this.vacuum = vacuum;
     }
 
-    /** Binds every socket; on failure closes those already bound and throws with the socket's name. */
+    /** {@link #bind(EventLoopGroup, List, int, int, FrontendContext, boolean, SocketOptions)} with defaults. */
     public static Listeners bind(EventLoopGroup group, List<SocketSpec> specs, int backlog, int bufferSize,
                                  FrontendContext context, boolean vacuum) throws IOException {
+        return bind(group, specs, backlog, bufferSize, context, vacuum, SocketOptions.defaults());
+    }
+
+    /**
+     * Binds every socket, shared sockets first (uWSGI binds those before anything else), and
+     * keeps them in configuration order. On failure closes those already bound and throws with
+     * the socket's name. {@code backlog} is also compared with net.core.somaxconn, which the
+     * kernel silently applies instead of a larger backlog: uWSGI refuses to start then, Regent
+     * warns, because its master accepts at once and {@code listen} still bounds its own request
+     * queue (see docs/differences.md).
+     */
+    public static Listeners bind(EventLoopGroup group, List<SocketSpec> specs, int backlog, int bufferSize,
+                                 FrontendContext context, boolean vacuum, SocketOptions options) throws IOException {
+        checkBacklog(backlog, context.log());
         Listeners listeners = new Listeners(vacuum);
+        Channel[] bound = new Channel[specs.size()];
         try {
-            for (SocketSpec spec : specs) {
-                listeners.bindOne(group, spec, backlog, bufferSize, context);
+            for (int pass = 0; pass < 2; pass++) {
+                for (int i = 0; i < specs.size(); i++) {
+                    boolean shared = options.sharedSockets().contains(specs.get(i).address());
+                    if (shared == (pass == 0)) {
+                        bound[i] = listeners.bindOne(group, specs.get(i), backlog, bufferSize, context, options);
+                    }
+                }
             }
         } catch (IOException | RuntimeException e) {
             listeners.close();
             throw e;
         }
+        // bindOne appended in binding order (so a failure closes what was bound); serve in config order.
+        listeners.channels.clear();
+        listeners.channels.addAll(List.of(bound));
+        for (SocketSpec spec : specs) {
+            listeners.names.add(describe(spec));
+        }
         return listeners;
     }
 
-    private void bindOne(EventLoopGroup group, SocketSpec spec, int backlog, int bufferSize, FrontendContext context)
-            throws IOException {
+    private static void checkBacklog(int backlog, RequestLog.Logger log) throws IOException {
+        if (!Files.isReadable(SOMAXCONN)) {
+            return;
+        }
+        // readAllLines, not readString: /proc files report size 0 and readString then returns a
+        // truncated value ("4" for "4096") on current JDKs.
+        int max = Integer.parseInt(Files.readAllLines(SOMAXCONN).get(0).strip());
+        if (backlog > max) {
+            log.warn("listen " + backlog + " is greater than net.core.somaxconn " + max + ": the kernel caps each"
+                    + " socket's accept queue at " + max + " (the request queue still holds " + backlog + ")");
+        }
+    }
+
+    private Channel bindOne(EventLoopGroup group, SocketSpec spec, int backlog, int bufferSize,
+                            FrontendContext context, SocketOptions options) throws IOException {
         ServerBootstrap b = new ServerBootstrap().group(group)
                 .option(ChannelOption.SO_BACKLOG, backlog)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
@@ -66,24 +116,42 @@ public final class Listeners implements AutoCloseable {
                     }
                 });
         SocketAddress address;
-        if (spec.isUnix()) {
+        Path file = null;
+        if (spec.isAbstract()) {
             b.channel(EpollServerDomainSocketChannel.class);
-            Path path = Path.of(spec.address());
-            prepareUnixPath(path, spec);
-            address = new DomainSocketAddress(path.toFile());
-            unixPaths.add(path);
+            address = new DomainSocketAddress("\0" + spec.address().substring(1));
+        } else if (spec.isUnix()) {
+            b.channel(EpollServerDomainSocketChannel.class);
+            file = Path.of(spec.address());
+            UnixSocketFiles.prepare(file, describe(spec));
+            address = new DomainSocketAddress(file.toFile());
         } else {
             b.channel(EpollServerSocketChannel.class)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true);
+            if (options.reusePort()) {
+                b.option(EpollChannelOption.SO_REUSEPORT, true);
+            }
             String host = spec.host();
             address = host.isEmpty() ? new InetSocketAddress(spec.port()) : new InetSocketAddress(host, spec.port());
         }
+        Channel channel;
         try {
-            channels.add(b.bind(address).syncUninterruptibly().channel());
+            channel = b.bind(address).syncUninterruptibly().channel();
         } catch (Exception e) {
             throw new IOException("cannot bind " + describe(spec) + ": " + e.getMessage(), e);
         }
+        channels.add(channel);
+        if (file != null) {
+            unixFiles.put(file, UnixSocketFiles.inode(file));
+            if (options.chmod() != null) {
+                UnixSocketFiles.chmod(file, options.chmod());
+            }
+            if (options.chown() != null) {
+                UnixSocketFiles.chown(file, options.chown(), describe(spec));
+            }
+        }
+        return channel;
     }
 
     private static HeadDecoder decoder(SocketSpec spec, Channel ch, int bufferSize, FrontendContext context) {
@@ -109,22 +177,6 @@ public final class Listeners implements AutoCloseable {
 
     private static final AtomicBoolean DROPPED_WARNED = new AtomicBoolean();
 
-    /** A stale socket file from a crashed run is replaced; a live one means another server owns it. */
-    private static void prepareUnixPath(Path path, SocketSpec spec) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            probe.connect(UnixDomainSocketAddress.of(path));
-            throw new IOException("cannot bind " + describe(spec) + ": another process is listening on it");
-        } catch (IOException e) {
-            if (e.getMessage() != null && e.getMessage().contains("another process")) {
-                throw e;
-            }
-            Files.deleteIfExists(path);
-        }
-    }
-
     private static String describe(SocketSpec spec) {
         return (spec.protocol() == SocketSpec.Protocol.HTTP ? "http socket " : "uwsgi socket ") + spec.address();
     }
@@ -138,6 +190,25 @@ public final class Listeners implements AutoCloseable {
         return out;
     }
 
+    /**
+     * For the startup line: {@code "uwsgi on 127.0.0.1:9000, http on 127.0.0.1:8080, uwsgi on @name"},
+     * with the real port when 0 was asked for, and no NUL byte for abstract sockets.
+     */
+    public String describeAll() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < channels.size(); i++) {
+            String name = names.get(i);
+            String protocol = name.substring(0, name.indexOf(' '));
+            String where = name.substring(name.lastIndexOf(' ') + 1);
+            if (channels.get(i).localAddress() instanceof InetSocketAddress a) {
+                String host = a.getAddress().getHostAddress();
+                where = (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+            }
+            sb.append(i > 0 ? ", " : "").append(protocol).append(" on ").append(where);
+        }
+        return sb.toString();
+    }
+
     /** Stops accepting; connections already accepted carry on. */
     public void stopAccepting() {
         for (Channel c : channels) {
@@ -149,13 +220,7 @@ public final class Listeners implements AutoCloseable {
     public void close() {
         stopAccepting();
         if (vacuum) {
-            for (Path p : unixPaths) {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // Best effort: a leftover socket file is replaced on the next start.
-                }
-            }
+            unixFiles.forEach(UnixSocketFiles::remove);
         }
     }
 }
