@@ -76,7 +76,8 @@ def run(config: Config) -> int:
             app = loader.load(config.app)
     except AppLoadError as exc:
         # Not printed as well: the master logs LOAD_FAILED, and would log it twice.
-        _send_or_report(sock, encode_load_failed(exc.text))
+        if _send_or_report(sock, encode_load_failed(exc.text)):
+            _await_master(sock, _LOAD_FAILED_LINGER)
         sock.close()
         return EXIT_ZYGOTE_LOAD_FAILED
     elapsed = (time.monotonic() - started) * 1000
@@ -89,6 +90,23 @@ def run(config: Config) -> int:
     if not _send_or_report(sock, encode_ready(description)):
         return EXIT_FAILURE
     return Zygote(config, sock, app).loop()
+
+
+# How long a zygote whose app failed to load waits for the master's answer before exiting.
+_LOAD_FAILED_LINGER = 2.0
+
+
+def _await_master(sock: socket.socket, timeout: float) -> None:
+    """Wait until the master answers (SHUTDOWN) or closes the connection, at most ``timeout``.
+
+    The master learns of our exit from its process watcher and of LOAD_FAILED from the
+    socket; exiting at once lets the exit win that race, and the traceback is never logged.
+    """
+    try:
+        sock.settimeout(timeout)
+        sock.recv(4096)
+    except OSError:
+        pass
 
 
 def _send_or_report(sock: socket.socket, frame: bytes) -> bool:
