@@ -76,7 +76,9 @@ def _import_file(path: str) -> Any:
     name = file_module_name(path)
     # SourceFileLoader accepts any extension (.wsgi files are common).
     loader = importlib.machinery.SourceFileLoader(name, path)
-    spec = importlib.util.spec_from_loader(name, loader, origin=path)
+    # spec_from_file_location (not spec_from_loader) sets __file__, which apps use to find
+    # their own directory (Django's wsgi.py, settings BASE_DIR).
+    spec = importlib.util.spec_from_file_location(name, path, loader=loader)
     assert spec is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
