@@ -1,5 +1,6 @@
 package dev.regent.testkit;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,12 +22,15 @@ final class Teardown {
             if (stillRunningIsError) {
                 problems.add("the master (pid " + regent.pid() + ") was still running after the test");
             }
-            regent.signal("TERM");
             try {
+                regent.signal("TERM");
                 int status = regent.awaitExit(GRACE);
                 if (!stillRunningIsError && status != 0) {
                     problems.add("SIGTERM at teardown: the master exited with status " + status + " (expected: 0)");
                 }
+            } catch (IOException e) {
+                // It exited between the check and the signal; the wait below sees it gone.
+                regent.awaitExit(GRACE);
             } catch (AssertionError e) {
                 problems.add("the master did not exit within " + GRACE + " of SIGTERM");
                 regent.destroyAll();
