@@ -73,6 +73,20 @@ def parse_openloop(out):
             "slow": o["/slow"], "all": o["all"]}
 
 
+def closed(url, path, conns, seconds, timeout):
+    return [sys.executable, os.path.join(BENCH, "openloop.py"), "--url", url, "--connections",
+            str(conns), "--duration", str(seconds), "--mix", path, "--timeout", str(timeout)]
+
+
+def parse_closed(out):
+    o = json.loads(out.strip().splitlines()[-1])
+    a = o["all"]
+    return {"requests": o["completed"], "rps": o["rps"], "p50": a["p50"], "p99": a["p99"],
+            "p999": a["p999"], "max": a["max"], "errors": sum(o["errors"].values()),
+            "error_kinds": o["errors"], "answered": o["answered"],
+            "connections_never_answered": o["connections_never_answered"]}
+
+
 def run_tool(cmd, env=None, timeout=120):
     p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        text=True, timeout=timeout)
@@ -157,12 +171,12 @@ def run_row(server, scen, cfg, rep, logdir):
     try:
         socks = server.start(tree, ctx)
         res["cmd"] = [g.cmd for g in tree.groups]
-        res["startup_s"] = round(wait_ready(ctx.port, scen.path, tree, cfg.start_timeout), 3)
+        res["startup_s"] = round(wait_ready(ctx.port, scen.ready, tree, cfg.start_timeout), 3)
         scen.check(ctx.port, cfg)
         res["idle_mem"] = strip_mem(tree.memory())
         if cfg.warmup > 0:
             warm(ctx.port, scen, cfg)
-        drain(ctx.port, scen.path)
+        drain(ctx.port, scen.ready)
         sampler = MemSampler(tree)
         sampler.start()
         cpu0, mach0, ru0 = tree.cpu(), procs.machine_cpu(), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -175,7 +189,12 @@ def run_row(server, scen, cfg, rep, logdir):
                    procs=mem["procs"])
         res["cpu_s"] = cpu_split(cpu0, cpu1)
         res["client_cpu_s"] = round(ru1.ru_utime + ru1.ru_stime - ru0.ru_utime - ru0.ru_stime, 3)
-        res["machine_busy_s"] = round(mach1[0] - mach0[0], 3)
+        # CPU the machine spent on neither the server nor the load generator: other
+        # tenants of this shared machine, as a share of its capacity in the window.
+        busy, total = mach1[0] - mach0[0], mach1[1] - mach0[1]
+        other = busy - sum(res["cpu_s"].values()) - res["client_cpu_s"]
+        res["machine_busy_s"] = round(busy, 3)
+        res["other_cpu_pct"] = round(100.0 * max(0.0, other) / total, 1) if total else None
         if scen.load != "reload" or all(g.alive() for g in tree.groups):
             scen.check(ctx.port, cfg)  # still answering correctly after the load
         else:
@@ -212,11 +231,12 @@ def warm(port, scen, cfg):
     url = "http://127.0.0.1:%d" % port
     if scen.load == "openloop":
         run_tool(openloop(url, cfg, cfg.warmup))
+    elif scen.load == "closed":
+        # Few connections: 200 parked requests would outlast the warm-up and spill
+        # into the measurement.
+        run_tool(closed(url, scen.path, 8, cfg.warmup, scen.timeout))
     else:
-        # The sleep row warms up with few connections: 200 parked requests would
-        # outlast the warm-up and spill into the measurement.
-        conns = 8 if scen.name == "sleep" else scen.conns
-        cmd, env = wrk(url + scen.path, conns, cfg.warmup, scen)
+        cmd, env = wrk(url + scen.path, scen.conns, cfg.warmup, scen)
         run_tool(cmd, env)
 
 
@@ -224,8 +244,11 @@ def measure(port, scen, cfg, tree):
     url = "http://127.0.0.1:%d%s" % (port, scen.path)
     if scen.load == "openloop":
         return parse_openloop(run_tool(openloop(url[:-len(scen.path)], cfg, cfg.mixed_duration)))
+    if scen.load == "closed":
+        return parse_closed(run_tool(closed(url[:-len(scen.path)], scen.path, scen.conns,
+                                            cfg.duration, scen.timeout)))
     if scen.load == "wrk":
-        cmd, env = wrk(url, scen.conns, cfg.duration, scen, timeout=10)
+        cmd, env = wrk(url, scen.conns, cfg.duration, scen, timeout=scen.timeout)
         r = parse_wrk(run_tool(cmd, env))
         r["tool"] = " ".join(cmd)
         return r
@@ -278,7 +301,8 @@ def main(argv=None):
     ap.add_argument("--regent", default=os.path.join(REPO, "bin", "regent"))
     ap.add_argument("--out", help="results dir (default /tmp/regent-bench/<time>)")
     ap.add_argument("--start-timeout", type=float, default=60.0)
-    ap.add_argument("--stop-timeout", type=float, default=15.0)
+    ap.add_argument("--stop-timeout", type=float, default=8.0,
+                    help="SIGTERM (gunicorn: SIGINT) to SIGKILL; gunicorn gthread serves its queue first")
     cfg = ap.parse_args(argv)
     cfg.reloads = 5
     if cfg.quick:

@@ -78,7 +78,8 @@ def summarize(rows):
     if not ok:
         return None
     s = {k: med(ok, k) for k in ("rps", "p50", "p99", "p999", "errors", "rss_kb", "pss_kb",
-                                  "startup_s", "offered_rps", "mib_s")}
+                                  "startup_s", "offered_rps", "mib_s", "other_cpu_pct")}
+    s["other_pct"] = s.pop("other_cpu_pct")
     s["cpu_us"] = statistics.median([us_per_req(r) for r in ok if us_per_req(r) is not None] or [0])
     s["runs"] = len(ok)
     s["rps_runs"] = [r["rps"] for r in ok]
@@ -109,13 +110,15 @@ def render(results, meta, reference):
     out.append("Latencies in ms (mixed: of the `/fast` requests, from their scheduled time; "
                "req/s there is achieved of %s offered). RSS/PSS: sum over the server's whole "
                "process tree, sampled at the end of the load. CPU µs/req: the tree's "
-               "utime+stime during the measured load / requests. Ratio: Regent ÷ uWSGI "
+               "utime+stime during the measured load / requests. Other load: share of the "
+               "machine's CPU used by processes that were neither the server nor the load "
+               "generator during the row (other tenants; high values make the row noisy). Ratio: Regent ÷ uWSGI "
                "(`regent` vs `uwsgi-http11`, `nginx-regent` vs `nginx-uwsgi`)."
                % ms(next((s["offered_rps"] for s in summ.values() if s and s.get("offered_rps")), None)))
     out.append("")
     out.append("| scenario | server | W×T | req/s | p50 | p99 | p99.9 | errors | RSS MiB | PSS MiB "
-               "| CPU µs/req | Regent/uWSGI: req/s · p99 · PSS |")
-    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+               "| CPU µs/req | other load | Regent/uWSGI: req/s · p99 · PSS |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     failures = []
     for sc in scen_order:
         for sv in server_order:
@@ -124,14 +127,14 @@ def render(results, meta, reference):
                 continue
             wt = "%d×%d" % (rows[0]["workers"], 1 if sv == "gunicorn-sync" else rows[0]["threads"])
             if rows[0].get("skipped"):
-                out.append("| %s | %s | %s | skipped | | | | | | | | %s |" % (sc, sv, wt, rows[0]["skipped"]))
+                out.append("| %s | %s | %s | skipped | | | | | | | | | %s |" % (sc, sv, wt, rows[0]["skipped"]))
                 continue
             for r in rows:
                 if not r.get("ok"):
                     failures.append(r)
             s = summ[(sc, sv)]
             if s is None:
-                out.append("| %s | %s | %s | **FAILED** | | | | | | | | see below |" % (sc, sv, wt))
+                out.append("| %s | %s | %s | **FAILED** | | | | | | | | | see below |" % (sc, sv, wt))
                 continue
             rps = "{:,.0f}".format(s["rps"])
             if len(s["rps_runs"]) > 1:
@@ -146,9 +149,10 @@ def render(results, meta, reference):
                         cmp_ += " · errors %d vs %d" % (s["errors"], ref["errors"])
                 else:
                     cmp_ = "no %s result" % reference[sv]
-            out.append("| %s | %s | %s | %s | %s | %s | %s | %d | %s | %s | %.0f | %s |" % (
+            out.append("| %s | %s | %s | %s | %s | %s | %s | %d | %s | %s | %.0f | %s | %s |" % (
                 sc, sv, wt, rps, ms(s["p50"]), ms(s["p99"]), ms(s["p999"]), s["errors"],
-                mib(s["rss_kb"]), mib(s["pss_kb"]), s["cpu_us"], cmp_))
+                mib(s["rss_kb"]), mib(s["pss_kb"]), s["cpu_us"],
+                "%.0f%%" % s["other_pct"] if s["other_pct"] is not None else "-", cmp_))
     out.append("")
 
     starts = [(sv, summ.get(("flask", sv))) for sv in server_order if ("flask", sv) in groups]
