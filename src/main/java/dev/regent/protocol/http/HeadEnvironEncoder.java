@@ -131,8 +131,13 @@ final class HeadEnvironEncoder {
                 }
                 default -> writeKey(in, fields, i);
             }
-            if (kind != HeaderTable.DROP) {
+            if (kind == HeaderTable.DROP) {
+                continue;
+            }
+            if (fields.mayRepeat) {
                 writeValue(in, fields, i, kind == HeaderTable.COOKIE ? SEMICOLON : COMMA);
+            } else {
+                writer.putString(in, fields.valueStart(i), fields.valueEnd(i) - fields.valueStart(i));
             }
         }
     }

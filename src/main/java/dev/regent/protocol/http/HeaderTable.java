@@ -4,8 +4,8 @@ import dev.regent.protocol.RequestHead;
 import java.util.Arrays;
 
 /**
- * The header fields of one request head, kept as offsets into the receive buffer (relative to its
- * reader index, so they survive the caller's cumulation being copied), plus what the fields mean
+ * The header fields of one request head, kept as offsets into the decoder's copy of the head (which
+ * starts at the request line), plus what the fields mean
  * for framing and connection reuse. Each field is classified once, when its line completes, so the
  * errors that depend on one field are found before the head ends. Reused for every request.
  */
@@ -49,6 +49,13 @@ final class HeaderTable {
     int[] marks = new int[64];
     byte[] kinds = new byte[16];
 
+    /**
+     * Whether two fields might share a name: set when a (length, first byte) pair repeats, so that the
+     * common request without repeats skips the search for fields to join.
+     */
+    boolean mayRepeat;
+    private long signatures;
+
     long contentLength;
     int hostIndex;
     boolean contentTypeSeen;
@@ -70,6 +77,8 @@ final class HeaderTable {
 
     void reset() {
         count = 0;
+        mayRepeat = false;
+        signatures = 0;
         contentLength = -1;
         hostIndex = -1;
         contentTypeSeen = false;
@@ -115,6 +124,9 @@ final class HeaderTable {
         marks[m + 1] = nameEnd;
         marks[m + 2] = valueStart;
         marks[m + 3] = valueEnd;
+        long signature = 1L << ((nameEnd - nameStart) * 31 + HttpChars.lower(in[nameStart]) & 63);
+        mayRepeat |= (signatures & signature) != 0;
+        signatures |= signature;
         if (hasUnderscore(in, nameStart, nameEnd)) {
             // HTTP_X_Y could come from X-Y or X_Y: a front proxy checks one, the app reads the other
             kinds[i] = DROP;

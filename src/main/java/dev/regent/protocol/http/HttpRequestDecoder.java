@@ -30,7 +30,9 @@ import java.util.Arrays;
  * (by {@link RequestHead#contentLength()} or with a {@link ChunkedBodyDecoder}) and calls
  * {@code decodeHead} again for the next pipelined request. Between calls the caller may append bytes
  * to the buffer but must not consume any: an incomplete head stays readable, and the decoder keeps
- * its scan position relative to the reader index, so no byte is scanned twice. Only leading empty
+ * its scan position relative to the reader index, so no byte is scanned twice. Each head byte is
+ * copied once into a private array that the steps scan, because plain array reads skip the bounds
+ * and reference-count checks a ByteBuf makes on every access. Only leading empty
  * lines and, on success, the whole head are consumed. After an {@link HttpFailure} the connection
  * must be answered and closed; further calls throw {@link IllegalStateException} until
  * {@link #reset()}.

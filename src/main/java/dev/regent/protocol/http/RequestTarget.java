@@ -1,8 +1,8 @@
 package dev.regent.protocol.http;
 
 /**
- * Splits a request-target (RFC 9112 section 3.2) into the ranges the environ needs. Offsets are
- * relative to the reader index, as in {@link HttpRequestDecoder}.
+ * Splits a request-target (RFC 9112 section 3.2) into the ranges the environ needs. Offsets index
+ * the decoder's copy of the head, which starts at the request line.
  *
  * <pre>
  *   origin-form     /path?query#fragment                 any method

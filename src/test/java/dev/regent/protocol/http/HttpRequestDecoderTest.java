@@ -113,7 +113,8 @@ class HttpRequestDecoderTest {
         List<Object> out = decode("GET /1 HTTP/1.1\r\n\r\nPOST /2 HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"
                 + "POST /3 HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\nGET /4 HTTP/1.1\r\n\r\n");
         assertThat(out).hasSize(4);
-        assertThat(out).extracting(o -> ((Outcome) o).environ().get("PATH_INFO")).containsExactly("/1", "/2", "/3", "/4");
+        assertThat(out).extracting(o -> ((Outcome) o).environ().get("PATH_INFO"))
+                .containsExactly("/1", "/2", "/3", "/4");
         assertThat(out).extracting(o -> ((Outcome) o).body()).containsExactly("", "abc", "hi", "");
         assertThat(((Outcome) out.get(1)).environ()).containsEntry("CONTENT_LENGTH", "3");
         assertThat(((Outcome) out.get(2)).framing()).isEqualTo(BodyFraming.CHUNKED);
@@ -147,13 +148,15 @@ class HttpRequestDecoderTest {
 
     @Test
     void absoluteFormSplitsTargetAndNamesTheServer() {
-        Map<String, String> env = env("GET http://user:pw@Example.com:81/p%41th?q=1#frag HTTP/1.1\r\nHost: other\r\n\r\n");
+        Map<String, String> env = env("GET http://user:pw@Example.com:81/p%41th?q=1#frag HTTP/1.1\r\n"
+                + "Host: other\r\n\r\n");
         assertThat(env).containsEntry("PATH_INFO", "/pAth").containsEntry("QUERY_STRING", "q=1")
                 .containsEntry("SERVER_NAME", "Example.com").containsEntry("HTTP_HOST", "other")
                 .containsEntry("REQUEST_URI", "http://user:pw@Example.com:81/p%41th?q=1#frag");
         assertThat(env("GET HTTPS://[::1]:8443 HTTP/1.1\r\n\r\n")).containsEntry("PATH_INFO", "/")
                 .containsEntry("SERVER_NAME", "[::1]");
-        assertThat(env("GET http://h?x HTTP/1.1\r\n\r\n")).containsEntry("PATH_INFO", "/").containsEntry("QUERY_STRING", "x");
+        assertThat(env("GET http://h?x HTTP/1.1\r\n\r\n")).containsEntry("PATH_INFO", "/")
+                .containsEntry("QUERY_STRING", "x");
     }
 
     @Test

@@ -97,10 +97,12 @@ final class HttpVectors {
         invalid("400 list length", "POST / HTTP/1.1\r\nContent-Length: 5, 5\r\n\r\nhello");
         invalid("400 te and cl", "POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
         invalid("400 tab te and cl", "POST / HTTP/1.1\r\nContent-Length: 12\r\nTransfer-Encoding: \tchunked\r\n\r\n");
-        invalid("400 chunked twice", "POST / HTTP/1.1\r\nTransfer-Encoding: identity, chunked, identity, chunked\r\n\r\n");
+        invalid("400 chunked twice", "POST / HTTP/1.1\r\n"
+                + "Transfer-Encoding: identity, chunked, identity, chunked\r\n\r\n");
         invalid("400 chunked twice fields", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
                 + "Transfer-Encoding: chunked\r\n\r\n");
-        invalid("400 chunked not last", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n");
+        invalid("400 chunked not last", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
+                + "Transfer-Encoding: gzip\r\n\r\n");
         invalid("400 identity after chunked", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked, identity\r\n\r\n");
         invalid("400 gzip without chunked", "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n");
         invalid("400 chunked on http10", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
