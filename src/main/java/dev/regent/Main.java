@@ -2,6 +2,7 @@ package dev.regent;
 
 import dev.regent.config.ConfigLoader;
 import dev.regent.config.LoadResult;
+import io.netty.util.ResourceLeakDetector;
 
 /** Entry point: resolve the configuration, then run one app instance until it stops. */
 public final class Main {
@@ -10,6 +11,11 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            // Leak tracking records a stack trace per sampled buffer: a large per-request cost.
+            // Tests turn it on with -Dio.netty.leakDetection.level=paranoid.
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
         LoadResult result = ConfigLoader.load(args, System.getenv());
         int code;
         if (result instanceof LoadResult.Exit exit) {

@@ -91,16 +91,33 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
-            // Half-close: answer every complete request already received, then close.
-            halfClosed = true;
+            onHalfClose();
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * The client shut down its sending side: answer every complete request already received,
+     * then close. A request head cut short gets 400; a body cut short ends where the client
+     * stopped (it can send nothing more), so the app sees what was sent.
+     */
+    private void onHalfClose() {
+        halfClosed = true;
+        if (state == State.BODY) {
+            process();
+            return;
+        }
+        if (state == State.HEAD && current == null) {
+            process();
             if (state == State.HEAD && current == null) {
-                process();
-                if (state == State.HEAD && current == null) {
+                if (sawHeadBytes && cumulation.isReadable()) {
+                    context.log().warn(remote() + " closed its side in the middle of a request head");
+                    respondAndClose(400, false);
+                } else {
                     channel.close();
                 }
             }
         }
-        ctx.fireUserEventTriggered(evt);
     }
 
     private boolean halfClosed;
@@ -219,7 +236,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                 bodyRemaining -= n;
             }
             if (bodyRemaining > 0) {
-                return false;
+                if (!halfClosed) {
+                    return false;
+                }
+                // The client can send nothing more: the body ends with what it sent.
+                bodyRemaining = 0;
             }
         } else {
             while (true) {

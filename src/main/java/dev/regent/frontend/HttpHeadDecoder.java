@@ -8,16 +8,15 @@ import io.netty.buffer.ByteBuf;
 
 /** HTTP/1.1 on a connection: the codec of {@code dev.regent.protocol.http} behind the front-end seam. */
 final class HttpHeadDecoder implements HeadDecoder {
-    /** More header fields than this is refused (431); browsers send about 20. */
-    static final int MAX_FIELDS = 256;
-
     private final HttpRequestDecoder decoder;
     private final ConnectionInfo info;
     private final long limitPost;
 
     HttpHeadDecoder(int bufferSize, long limitPost, ConnectionInfo info) {
-        // buffer-size bounds the whole head, so no single line may be larger than it either.
-        this.decoder = new HttpRequestDecoder(bufferSize, bufferSize, bufferSize, MAX_FIELDS, limitPost);
+        // buffer-size bounds the whole head; the request line (4 KiB, 414), each field line
+        // (8190 bytes, 431) and the field count (100, 431) keep the codec's defaults, as most
+        // front ends do, so that one huge line cannot use up the whole head budget.
+        this.decoder = new HttpRequestDecoder(bufferSize, limitPost);
         this.info = info;
         this.limitPost = limitPost;
     }
