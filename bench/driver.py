@@ -270,16 +270,27 @@ def measure(port, scen, cfg, tree):
     return r
 
 
-def prepare_regent(cfg, logdir):
-    """bin/regent builds its jar on first use; do that outside any timed row."""
+def prepare_regent(cfg, out):
+    """bin/regent rebuilds its jar whenever a source file is newer than it. Build once
+    here, outside any timed row, and pin a copy (REGENT_JAR) so that every Regent row
+    runs the same code and no row's startup time includes a build."""
     if not os.access(cfg.regent, os.X_OK):
         return "%s not found (not built yet)" % cfg.regent
-    with open(os.path.join(logdir, "regent-prepare.log"), "w") as log:
+    log = os.path.join(out, "logs", "regent-prepare.log")
+    with open(log, "w") as f:
         try:
-            subprocess.run([cfg.regent, "--help"], stdout=log, stderr=subprocess.STDOUT,
+            subprocess.run([cfg.regent, "--help"], stdout=f, stderr=subprocess.STDOUT,
                            stdin=subprocess.DEVNULL, timeout=600, start_new_session=True)
         except subprocess.TimeoutExpired:
             return "bin/regent --help did not finish in 600 s"
+    if "build failed" in open(log, errors="replace").read():
+        return "bin/regent: build failed (logs/regent-prepare.log)"
+    jar = os.path.join(REPO, "target", "regent.jar")
+    if not os.path.exists(jar):
+        return "bin/regent built no %s" % jar
+    pinned = os.path.join(out, "regent.jar")
+    shutil.copy(jar, pinned)
+    os.environ["REGENT_JAR"] = pinned
     return None
 
 
@@ -333,7 +344,7 @@ def main(argv=None):
     meta["command"] = "bench/run " + " ".join(sys.argv[1:] if argv is None else argv)
     regent_problem = None
     if any(SERVERS[n].app_cmd.__name__ == "regent" for n in names):
-        regent_problem = prepare_regent(cfg, logdir)
+        regent_problem = prepare_regent(cfg, out)
     results = []
     path = os.path.join(out, "results.jsonl")
     print("results in %s" % out, flush=True)

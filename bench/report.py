@@ -37,7 +37,9 @@ def machine(cfg):
         "uwsgi": sh("/usr/bin/uwsgi --version"), "gunicorn": sh("/usr/bin/gunicorn --version"),
         "nginx": sh("/usr/sbin/nginx -v"), "wrk": sh("/usr/bin/wrk -v"),
         "flask/django": sh("/usr/bin/python3 -c 'import flask, django; print(flask.__version__, django.get_version())'"),
-        "regent commit": sh("git -C %s log -1 --format='%%h %%s'" % REPO),
+        "regent commit": sh("git -C %s log -1 --format='%%h %%s'" % REPO) + " (+%s uncommitted files "
+                         "in the tree the jar was built from)" % sh("git -C %s status --porcelain -- src python pom.xml "
+                                                                      "| wc -l" % REPO),
         "settings": "processes %d, threads %d (sleep row: 8), %gs warm-up + %gs measured per row, "
                     "mixed %g req/s for %gs, /slow %d iterations, reload %gs with 5 SIGHUP"
                     % (cfg.workers, cfg.threads, cfg.warmup, cfg.duration, cfg.rate,
