@@ -283,11 +283,15 @@ def prepare_regent(cfg, out):
                            stdin=subprocess.DEVNULL, timeout=600, start_new_session=True)
         except subprocess.TimeoutExpired:
             return "bin/regent --help did not finish in 600 s"
-    if "build failed" in open(log, errors="replace").read():
-        return "bin/regent: build failed (logs/regent-prepare.log)"
     jar = os.path.join(REPO, "target", "regent.jar")
     if not os.path.exists(jar):
         return "bin/regent built no %s" % jar
+    if "build failed" in open(log, errors="replace").read():
+        # The tree is being edited while we run: fall back to the last jar that built.
+        cfg.regent_note = ("bin/regent could not build the current tree (logs/regent-prepare.log); "
+                           "ran the last built target/regent.jar of %s"
+                           % time.strftime("%H:%M:%S", time.localtime(os.path.getmtime(jar))))
+        print(cfg.regent_note, flush=True)
     pinned = os.path.join(out, "regent.jar")
     shutil.copy(jar, pinned)
     os.environ["REGENT_JAR"] = pinned
@@ -316,6 +320,7 @@ def main(argv=None):
                     help="SIGTERM (gunicorn: SIGINT) to SIGKILL; gunicorn gthread serves its queue first")
     cfg = ap.parse_args(argv)
     cfg.reloads = 5
+    cfg.regent_note = None
     if cfg.quick:
         cfg.servers = cfg.servers or "regent,uwsgi-http11"
         cfg.scenarios = cfg.scenarios or ",".join(scenarios.QUICK)
@@ -330,6 +335,12 @@ def main(argv=None):
             ap.error("unknown scenario %s" % s)
 
     procs.become_subreaper()
+    # Stop cleanly on SIGTERM/SIGINT: the exception unwinds through the current row,
+    # whose `finally` stops its server and verifies it is gone.
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt("signal %d" % signum)
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, interrupted)
     out = cfg.out or time.strftime("/tmp/regent-bench/%Y%m%d-%H%M%S")
     logdir = os.path.join(out, "logs")
     os.makedirs(logdir, exist_ok=True)
@@ -363,6 +374,7 @@ def main(argv=None):
                     f.write(json.dumps(r) + "\n")
                 print(report.one_line(r), flush=True)
     meta["elapsed_s"] = round(time.monotonic() - t_start, 1)
+    meta["regent jar"] = cfg.regent_note or "built from the tree at the start of the run"
     md = report.render(results, meta, REFERENCE)
     with open(os.path.join(out, "report.md"), "w") as f:
         f.write(md)

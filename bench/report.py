@@ -106,7 +106,7 @@ def render(results, meta, reference):
                "same %s cores, 127.0.0.1 only." % (meta["command"], meta.get("elapsed_s", 0), meta["nproc"]))
     out.append("")
     for k in ("cpu", "kernel", "mem", "python", "java", "uwsgi", "gunicorn", "nginx", "wrk",
-              "flask/django", "regent commit", "settings"):
+              "flask/django", "regent commit", "regent jar", "settings"):
         out.append("* %s: %s" % (k, meta.get(k)))
     out.append("")
     out.append("Latencies in ms (mixed: of the `/fast` requests, from their scheduled time; "
