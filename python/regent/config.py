@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any, Optional, Tuple
+from dataclasses import dataclass, field
+from typing import Any, Dict, Optional, Tuple
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ class Config:
     processes: int
     threads: int
     app: AppConfig
+    # The "uwsgi" object: caches, locks, mules, options for the uwsgi module (regent/api.py).
+    uwsgi: Dict[str, Any] = field(default_factory=dict)
 
 
 def _get(obj: dict[str, Any], key: str, kind: type, default: Any = None, required: bool = False) -> Any:
@@ -69,6 +71,7 @@ def parse_config(text: str) -> Config:
         processes=_get(raw, "processes", int, 1),
         threads=_get(raw, "threads", int, 1),
         app=app,
+        uwsgi=_get(raw, "uwsgi", dict, {}),
     )
     if config.threads < 1:
         raise ValueError(f"threads: {config.threads} (expected: >= 1)")

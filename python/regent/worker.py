@@ -11,7 +11,7 @@ import threading
 import traceback
 from typing import NoReturn, Optional
 
-from . import loader
+from . import api, loader
 from .channel import Channel
 from .config import Config
 from .errors import EXIT_FAILURE, EXIT_OK, EXIT_WORKER_LOAD_FAILED, AppLoadError, ChannelClosed
@@ -24,12 +24,16 @@ def run(config: Config, worker_id: int, app: Optional[WSGIApp]) -> NoReturn:
     # Before a harakiri kill the master sends SIGUSR2 so that the log shows where every
     # thread was stuck; faulthandler prints from C, even while the GIL is held.
     faulthandler.register(signal.SIGUSR2, file=sys.stderr, all_threads=True, chain=False)
+    if api.installed():
+        api.enter_worker(worker_id)
     if app is None:
         try:
             app = loader.load(config.app)
         except AppLoadError as exc:
             sys.stderr.write(exc.text)
             _exit(EXIT_WORKER_LOAD_FAILED)
+    if api.installed():
+        api.run_post_fork_hooks()
     pid = os.getpid()
     channels = []
     try:

@@ -171,6 +171,16 @@ def _parse_content_length(value: str, previous: int) -> int:
     return length
 
 
+def _no_hook() -> None:
+    pass
+
+
+# Set by the uwsgi API (regent/api.py) in workers: request counters, per-request log variables.
+on_request: Callable[[], None] = _no_hook
+# Frames other than REQUEST on an idle slot (RUN_SIGNAL from the master), handled by regent/signals.py.
+on_idle_frame: Optional[Callable[[Channel, int, bytes], None]] = None
+
+
 class InputStream:
     """``wsgi.input``: reads BODY frames only when the app asks for bytes.
 
@@ -387,10 +397,14 @@ class SlotHandler:
         while True:
             frame_type, payload = read_frame()
             if frame_type != REQUEST:
-                raise ProtocolError(f"frame type: 0x{frame_type:02x} (expected: REQUEST)")
+                if on_idle_frame is None:
+                    raise ProtocolError(f"frame type: 0x{frame_type:02x} (expected: REQUEST)")
+                on_idle_frame(self.channel, frame_type, payload)
+                continue
             self.handle(payload)
 
     def handle(self, payload: bytes) -> None:
+        on_request()
         try:
             environ = _loads(payload[1:])  # a slice copy is cheaper than a memoryview here
         except (ValueError, EOFError, TypeError, IndexError) as exc:

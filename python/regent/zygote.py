@@ -19,15 +19,17 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, Optional
 
-from . import loader, process, worker
+from . import api, loader, process, signals, worker
 from .config import Config
 from .errors import EXIT_FAILURE, EXIT_OK, EXIT_ZYGOTE_LOAD_FAILED, AppLoadError, ProtocolError
 from .logpipe import LineSplitter
 from .protocol import (
+    MULE_ID_BASE,
     ROLE_CONTROL,
     SHUTDOWN,
     SIGNAL,
     SPAWN,
+    SPAWN_MULE,
     STDERR,
     STDOUT,
     FrameReader,
@@ -69,6 +71,7 @@ def run(config: Config) -> int:
     app: Optional[WSGIApp] = None
     try:
         try:
+            api.setup(config)  # the uwsgi module: before the app imports it
             loader.prepare(config.app)
         except OSError:
             raise AppLoadError(traceback.format_exc()) from None
@@ -179,6 +182,8 @@ class Zygote:
         for frame in self.reader.feed(data):
             if frame.type == SPAWN:
                 self._spawn(decode_spawn(frame.payload))
+            elif frame.type == SPAWN_MULE:
+                self._spawn(MULE_ID_BASE + decode_spawn(frame.payload))
             elif frame.type == SIGNAL:
                 pid, signum = decode_signal(frame.payload)
                 if pid in self.children:  # never signal a pid that is not our worker
@@ -315,6 +320,8 @@ class Zygote:
             if hasattr(sys.stdout, "reconfigure"):
                 sys.stdout.reconfigure(line_buffering=True)
             process.set_process_name(f"regent w{worker_id}")
+            if worker_id >= MULE_ID_BASE:
+                signals.run_mule(worker_id - MULE_ID_BASE)
             worker.run(self.config, worker_id, self.app)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else EXIT_FAILURE

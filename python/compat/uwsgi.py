@@ -1,0 +1,103 @@
+"""uWSGI's ``uwsgi`` module, as Regent provides it to the apps it runs.
+
+This directory is put on ``sys.path`` only by Regent's zygote, so outside Regent
+``import uwsgi`` fails exactly as it does without uWSGI, and ``try: import uwsgi``
+guards in apps keep working.  Everything here is implemented in ``regent.api`` and
+``regent.signals``; see docs/uwsgi-api.md for what each function does in Regent.
+"""
+
+from __future__ import annotations
+
+try:
+    from regent import api as _api
+except ImportError:  # pragma: no cover - only if someone copies this file elsewhere
+    _api = None  # type: ignore[assignment]
+
+if _api is None or not _api.installed():
+    raise ImportError("No module named 'uwsgi' (it exists only inside Regent's Python processes)")
+
+from regent.api import (  # noqa: E402,F401
+    cache_clear,
+    cache_dec,
+    cache_del,
+    cache_div,
+    cache_exists,
+    cache_get,
+    cache_inc,
+    cache_keys,
+    cache_mul,
+    cache_num,
+    cache_set,
+    cache_stats,
+    cache_update,
+    get_logvar,
+    is_locked,
+    lock,
+    log,
+    masterpid,
+    mem,
+    micros,
+    mule_id,
+    reload,
+    request_id,
+    set_logvar,
+    set_user_harakiri,
+    setprocname,
+    stop,
+    total_requests,
+    unlock,
+    worker_id,
+    workers,
+)
+from regent.signals import (  # noqa: E402,F401
+    add_cron,
+    add_file_monitor,
+    add_ms_timer,
+    add_rb_timer,
+    add_timer,
+    farm_get_msg,
+    farm_msg,
+    in_farm,
+    mule_get_msg,
+    mule_msg,
+    register_signal,
+    signal,
+    signal_received,
+    signal_registered,
+    signal_wait,
+)
+
+globals().update(_api.module_attributes())
+
+_missing = _api.not_implemented
+# uWSGI features Regent does not have: calling them says so instead of faking a result.
+spool = send_to_spooler = _missing("spool (the spooler)")
+set_spooler_frequency = spooler_jobs = spooler_pid = spooler_pids = spooler_get_task = _missing(
+    "the spooler")
+i_am_the_spooler = _missing("i_am_the_spooler (the spooler)")
+register_rpc = rpc = call = rpc_list = _missing("rpc (uWSGI RPC)")
+websocket_handshake = websocket_recv = websocket_recv_nb = websocket_send = websocket_send_binary = _missing(
+    "websockets")
+sharedarea_read = sharedarea_write = sharedarea_memoryview = sharedarea_object = _missing("sharedarea")
+queue_push = queue_pull = queue_pop = queue_get = queue_set = queue_last = queue_slot = queue_pull_slot = _missing(
+    "the uWSGI queue")
+metric_get = metric_set = metric_inc = metric_dec = metric_mul = metric_div = _missing("metrics")
+metric_set_max = metric_set_min = _missing("metrics")
+alarm = _missing("alarm (alarms)")
+accepting = _missing("accepting")
+route = _missing("route (internal routing)")
+offload = _missing("offload")
+sendfile = _missing("uwsgi.sendfile (use wsgi.file_wrapper)")
+suspend = async_sleep = wait_fd_read = wait_fd_write = async_connect = _missing("async mode")
+connection_fd = _missing("connection_fd (the master owns client connections)")
+disconnect = _missing("disconnect")
+add_var = _missing("add_var")
+listen_queue = _missing("listen_queue")
+chunked_read = chunked_read_nb = _missing("chunked_read")
+logsize = _missing("logsize")
+log_this_request = _missing("log_this_request")
+ready = _missing("ready")
+parsefile = _missing("parsefile")
+extract = _missing("extract")
+embedded_data = _missing("embedded_data")
+cl = _missing("cl")
