@@ -13,6 +13,7 @@ import dev.regent.master.Event;
 import dev.regent.master.MasterLoop;
 import dev.regent.platform.PosixSignals;
 import dev.regent.platform.RuntimeDir;
+import dev.regent.staticfiles.StaticFiles;
 import dev.regent.worker.WorkerChannelServer;
 import dev.regent.worker.Zygote;
 import io.netty.channel.EventLoop;
@@ -62,6 +63,7 @@ public final class Server {
             Dispatcher dispatcher = new Dispatcher(loop, config.listen());
             FrontendContext context = new FrontendContext(dispatcher, requestLog, config.limitPost(),
                     config.headerTimeout().toMillis(), config.keepaliveTimeout().toMillis());
+            context.staticFiles(StaticFiles.create(config.observability().statics()));
             MasterLoop[] master = new MasterLoop[1];
             channelServer = new WorkerChannelServer(loop, runtimeDir.masterSocket(), token, dispatcher,
                     e -> master[0].post(e), log::info, new ExchangeRelay());

@@ -48,17 +48,7 @@ final class AppOptions {
                         .alias("plugins").repeated(),
                 Option.of("mount", ANY, null, NOT_YET_IMPLEMENTED, "mount an app at a path (/path=app)").repeated(),
                 Option.of("manage-script-name", FLAG, "false", NOT_YET_IMPLEMENTED,
-                        "move the mount point to SCRIPT_NAME"),
-                Option.of("check-static", ANY, null, NOT_YET_IMPLEMENTED, "serve static files from this directory")
-                        .repeated(),
-                Option.of("static-map", ANY, null, NOT_YET_IMPLEMENTED, "serve /mount=docroot statically").repeated(),
-                Option.of("static-index", ANY, null, NOT_YET_IMPLEMENTED, "index file names for static directories")
-                        .repeated(),
-                Option.of("static-expires", ANY, null, NOT_YET_IMPLEMENTED, "Expires for static files").repeated(),
-                Option.of("static-expires-uri", ANY, null, NOT_YET_IMPLEMENTED, "Expires by URI").repeated(),
-                Option.of("static-expires-mtime", ANY, null, NOT_YET_IMPLEMENTED, "Expires by mtime").repeated(),
-                Option.of("static-safe", ANY, null, NOT_YET_IMPLEMENTED, "directory exempt from docroot checks")
-                        .repeated())
+                        "move the mount point to SCRIPT_NAME"))
                 .map(o -> o.in(area)).toList();
     }
 
@@ -70,19 +60,10 @@ final class AppOptions {
                 Option.of("log-5xx", FLAG, "true", IMPLEMENTED, "log 5xx responses even with logging disabled"),
                 Option.of("logto", PATH, null, IMPLEMENTED, "append the log to this file instead of stderr"),
                 Option.of("logto2", ANY, null, NOT_YET_IMPLEMENTED, "logto, after dropping privileges"),
-                Option.of("log-zero", FLAG, "false", NOT_YET_IMPLEMENTED, "log responses with no body"),
-                Option.of("log-slow", ANY, null, NOT_YET_IMPLEMENTED, "log requests slower than N ms"),
-                Option.of("log-big", BYTES, null, NOT_YET_IMPLEMENTED, "log responses larger than N bytes"),
                 Option.of("log-sendfile", FLAG, "false", NOT_YET_IMPLEMENTED, "log sendfile responses"),
                 Option.of("log-ioerror", FLAG, "false", NOT_YET_IMPLEMENTED, "log requests with I/O errors"),
-                Option.of("log-format", ANY, null, NOT_YET_IMPLEMENTED, "request log line format").alias("logformat"),
                 Option.of("log-format-strftime", FLAG, "false", NOT_YET_IMPLEMENTED, "strftime in log-format"),
-                Option.of("log-micros", FLAG, "false", NOT_YET_IMPLEMENTED, "request time in microseconds"),
-                Option.of("log-date", ANY, null, NOT_YET_IMPLEMENTED, "prefix log lines with the date"),
                 Option.of("log-truncate", FLAG, "false", NOT_YET_IMPLEMENTED, "truncate logto at startup"),
-                Option.of("log-reopen", FLAG, "false", NOT_YET_IMPLEMENTED, "reopen the log on reload"),
-                Option.of("log-maxsize", ANY, null, NOT_YET_IMPLEMENTED, "rotate the log at this size"),
-                Option.of("log-backupname", ANY, null, NOT_YET_IMPLEMENTED, "name of the rotated log"),
                 Option.of("log-master", FLAG, "false", NOT_YET_IMPLEMENTED, "the master writes all logs"),
                 Option.of("touch-logrotate", ANY, null, NOT_YET_IMPLEMENTED, "rotate the log when touched")
                         .repeated(),

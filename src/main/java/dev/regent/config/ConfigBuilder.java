@@ -50,7 +50,8 @@ final class ConfigBuilder {
                 s.get("die-on-term", Boolean.class),
                 s.get("vacuum", Boolean.class),
                 s.get("procname-prefix", String.class),
-                socketOptions(s));
+                socketOptions(s),
+                ObservabilitySpec.from(s));
     }
 
     private static SocketOptions socketOptions(Settings s) {

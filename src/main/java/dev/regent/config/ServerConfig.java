@@ -26,6 +26,7 @@ import java.util.List;
  * @param vacuum             remove Unix sockets and the pidfile at exit ({@code vacuum}; default on)
  * @param procnamePrefix     prefix for process names, or null
  * @param socketOptions      chmod/chown of Unix sockets, SO_REUSEPORT, shared sockets ({@link SocketOptions})
+ * @param observability      static files, stats, health and metrics endpoints ({@link ObservabilitySpec})
  */
 public record ServerConfig(
         List<SocketSpec> sockets,
@@ -44,12 +45,16 @@ public record ServerConfig(
         boolean dieOnTerm,
         boolean vacuum,
         String procnamePrefix,
-        SocketOptions socketOptions) {
+        SocketOptions socketOptions,
+        ObservabilitySpec observability) {
 
     public ServerConfig {
         sockets = List.copyOf(sockets);
         if (socketOptions == null) {
             socketOptions = SocketOptions.defaults();
+        }
+        if (observability == null) {
+            observability = ObservabilitySpec.defaults();
         }
     }
 
@@ -60,7 +65,7 @@ public record ServerConfig(
                         boolean dieOnTerm, boolean vacuum, String procnamePrefix) {
         this(sockets, app, processes, threads, listen, bufferSize, limitPost, headerTimeout, keepaliveTimeout,
                 harakiri, workerReloadMercy, logging, pidfile, dieOnTerm, vacuum, procnamePrefix,
-                SocketOptions.defaults());
+                SocketOptions.defaults(), null);
     }
 
     /**
@@ -86,13 +91,13 @@ public record ServerConfig(
     public ServerConfig withSockets(List<SocketSpec> newSockets) {
         return new ServerConfig(newSockets, app, processes, threads, listen, bufferSize, limitPost, headerTimeout,
                 keepaliveTimeout, harakiri, workerReloadMercy, logging, pidfile, dieOnTerm, vacuum, procnamePrefix,
-                socketOptions);
+                socketOptions, observability);
     }
 
     /** This configuration with another app. */
     public ServerConfig withApp(AppSpec newApp) {
         return new ServerConfig(sockets, newApp, processes, threads, listen, bufferSize, limitPost, headerTimeout,
                 keepaliveTimeout, harakiri, workerReloadMercy, logging, pidfile, dieOnTerm, vacuum, procnamePrefix,
-                socketOptions);
+                socketOptions, observability);
     }
 }

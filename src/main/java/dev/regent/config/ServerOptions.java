@@ -89,7 +89,6 @@ final class ServerOptions {
                         "the master accepts and dispatches, so workers never contend on accept()"),
                 Option.of("post-buffering", ANY, null, NOT_YET_IMPLEMENTED, "read the whole body before the app"),
                 Option.of("post-buffering-bufsize", ANY, null, NOT_YET_IMPLEMENTED, "post-buffering chunk size"),
-                Option.of("offload-threads", ANY, null, NOT_YET_IMPLEMENTED, "offload threads per worker"),
                 Option.of("thread-stacksize", ANY, null, NOT_YET_IMPLEMENTED, "stack size of worker threads"),
                 Option.of("max-fd", ANY, null, NOT_YET_IMPLEMENTED, "raise the open-files limit"),
                 Option.of("add-header", ANY, null, NOT_YET_IMPLEMENTED, "add a response header").repeated(),

@@ -3,6 +3,8 @@ package dev.regent.frontend;
 import dev.regent.dispatch.Dispatcher;
 import dev.regent.logging.RequestLog;
 import dev.regent.protocol.RequestHead;
+import dev.regent.staticfiles.StaticFiles;
+import dev.regent.staticfiles.StaticReply;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -45,6 +47,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     private boolean again;
     private boolean paused;
     private boolean sawHeadBytes;
+    /** A static file is being sent: the next request waits until it is out (back-pressure, order). */
+    private boolean staticPending;
 
     public ClientConnection(FrontendContext context, HeadDecoder decoder) {
         this.context = context;
@@ -107,9 +111,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             process();
             return;
         }
-        if (state == State.HEAD && current == null) {
+        if (state == State.HEAD && current == null && !staticPending) {
             process();
-            if (state == State.HEAD && current == null) {
+            if (state == State.HEAD && current == null && !staticPending) {
                 if (sawHeadBytes && cumulation.isReadable()) {
                     context.log().warn(remote() + " closed its side in the middle of a request head");
                     respondAndClose(400, false);
@@ -157,6 +161,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         while (true) {
             switch (state) {
                 case HEAD -> {
+                    if (staticPending) {
+                        if (cumulation.readableBytes() > MAX_BUFFERED) {
+                            pauseReading();
+                        }
+                        return;
+                    }
                     if (current != null || !readHead()) {
                         return;
                     }
@@ -210,6 +220,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             respondAndClose(413, head.http10());
             return false;
         }
+        StaticFiles statics = context.staticFiles();
+        if (statics != null && head.framing() == RequestHead.BodyFraming.NONE) {
+            StaticReply reply = statics.answer(head.method(), head.uri(), head.environ());
+            if (reply != null) {
+                serveStatic(head, reply);
+                return false;
+            }
+        }
         current = new Exchange(this, head, System.nanoTime());
         switch (head.framing()) {
             case NONE -> state = State.AWAIT;
@@ -224,6 +242,57 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
         context.dispatcher().submit(current);
         return true;
+    }
+
+    /**
+     * The master answers from the file system (sendfile). The next pipelined request is read only
+     * once this response has been written, so a client that does not read cannot pile up files.
+     */
+    private void serveStatic(RequestHead head, StaticReply reply) {
+        long start = System.nanoTime();
+        boolean close = rawResponses() || !head.keepAlive() || closing();
+        int status = reply.status();
+        long bytes = reply.write(channel, head.http10(), close, context.dateLine());
+        if (reply.refusal() != null) {
+            context.log().warn(describe(head) + " refused: " + reply.refusal());
+        }
+        if (bytes < 0) {
+            status = 403;
+            bytes = 0;
+            close = true;
+            channel.write(ErrorResponses.error(channel.alloc(), 403, head.http10(), context.dateLine()),
+                    channel.voidPromise());
+        }
+        long nanos = System.nanoTime() - start;
+        context.requestLog().log(this, head, status, bytes, nanos, 0);
+        context.counters().recordStatic(status, bytes, nanos);
+        head.environ().release();
+        everServed = true;
+        io.netty.channel.ChannelFuture written = channel.writeAndFlush(Unpooled.EMPTY_BUFFER);
+        if (close) {
+            state = State.CLOSED;
+            written.addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        staticPending = true;
+        written.addListener(f -> staticWritten());
+    }
+
+    private void staticWritten() {
+        staticPending = false;
+        if (state != State.HEAD || !channel.isActive()) {
+            return;
+        }
+        if (context.closing()) {
+            channel.close();
+            return;
+        }
+        resumeReading();
+        armHeadTimer();
+        process();
+        if (halfClosed && state == State.HEAD && current == null && !staticPending) {
+            channel.close();
+        }
     }
 
     /** Relays buffered body bytes; returns true when the body is complete. */
@@ -325,8 +394,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     void logRequest(Exchange ex) {
-        context.requestLog().log(this, ex.head, ex.status, ex.bytesSent, System.nanoTime() - ex.startNanos,
-                ex.slot() == null ? 0 : ex.slot().worker().workerId());
+        long nanos = System.nanoTime() - ex.startNanos;
+        int workerId = ex.slot() == null ? 0 : ex.slot().worker().workerId();
+        context.requestLog().log(this, ex.head, ex.status, ex.bytesSent, nanos, workerId);
+        context.counters().record(workerId, ex.slot() == null ? 0 : ex.slot().index(), ex.status, ex.bytesSent,
+                nanos, ex.dispatchedAt == 0 ? -1 : ex.dispatchedAt - ex.startNanos);
     }
 
     void pauseReading() {
@@ -393,7 +465,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     /** True while no request is in flight on this connection (used by graceful shutdown). */
     public boolean idle() {
-        return current == null && !sawHeadBytes;
+        return current == null && !sawHeadBytes && !staticPending;
     }
 
     /** Graceful shutdown: close now if idle, else after the current response. */
@@ -432,7 +504,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     private void headTimeout() {
         headTimer = null;
-        if (state != State.HEAD || current != null) {
+        if (state != State.HEAD || current != null || staticPending) {
             return;
         }
         if (sawHeadBytes) {

@@ -51,6 +51,8 @@ final class Exchange implements Job {
     private boolean pendingFlush;
     int status;
     long bytesSent;
+    /** When a slot took this request (System.nanoTime()); 0 while queued. */
+    long dispatchedAt;
     boolean closeAfter;
 
     Exchange(ClientConnection conn, RequestHead head, long startNanos) {
@@ -89,6 +91,7 @@ final class Exchange implements Job {
     @Override
     public void start(Slot slot) {
         this.slot = slot;
+        this.dispatchedAt = slot.assignedAt();
         Channel ch = slot.channel();
         ByteBuf environ = head.environ();
         ByteBuf header = ch.alloc().directBuffer(6);

@@ -2,6 +2,8 @@ package dev.regent.frontend;
 
 import dev.regent.dispatch.Dispatcher;
 import dev.regent.logging.RequestLog;
+import dev.regent.staticfiles.StaticFiles;
+import dev.regent.stats.LoopCounters;
 
 import java.util.HashSet;
 import java.util.Set;
@@ -19,6 +21,8 @@ public final class FrontendContext {
     private final HttpDate date = new HttpDate();
     private final Set<ClientConnection> connections = new HashSet<>();
     private boolean closing;
+    private StaticFiles staticFiles;
+    private final LoopCounters counters = new LoopCounters();
 
     public FrontendContext(Dispatcher dispatcher, RequestLog requestLog, long limitPost,
                            long headerTimeoutMillis, long keepaliveTimeoutMillis) {
@@ -71,6 +75,20 @@ public final class FrontendContext {
         for (ClientConnection c : Set.copyOf(connections)) {
             c.closeWhenIdle();
         }
+    }
+
+    /** Static files answered by the master before dispatch, or null (set once, before serving). */
+    public void staticFiles(StaticFiles files) {
+        this.staticFiles = files;
+    }
+
+    StaticFiles staticFiles() {
+        return staticFiles;
+    }
+
+    /** Per-request counters behind the stats and metrics endpoints (I/O loop only). */
+    public LoopCounters counters() {
+        return counters;
     }
 
     public int openConnections() {
