@@ -53,6 +53,9 @@ final class Backend implements AutoCloseable {
     }
 
     private boolean connectable() {
+        if (socket.startsWith("@")) {
+            return true;  // abstract: the JDK cannot address it; the "spawned worker" line suffices
+        }
         try {
             if (socket.startsWith("/")) {
                 try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
