@@ -14,6 +14,7 @@ import dev.regent.master.MasterLoop;
 import dev.regent.platform.PosixSignals;
 import dev.regent.platform.RuntimeDir;
 import dev.regent.staticfiles.StaticFiles;
+import dev.regent.stats.Observability;
 import dev.regent.worker.WorkerChannelServer;
 import dev.regent.worker.Zygote;
 import io.netty.channel.EventLoop;
@@ -57,6 +58,7 @@ public final class Server {
         RuntimeDir runtimeDir = null;
         WorkerChannelServer channelServer = null;
         Listeners listeners = null;
+        Observability observability = null;
         try {
             runtimeDir = RuntimeDir.create();
             String token = HexFormat.of().formatHex(SecureRandom.getInstanceStrong().generateSeed(16));
@@ -69,6 +71,7 @@ public final class Server {
                     e -> master[0].post(e), log::info, new ExchangeRelay());
             listeners = Listeners.bind(loop, config.sockets(), config.listen(), config.bufferSize(), context,
                     config.vacuum(), config.socketOptions());
+            observability = Observability.start(loop, config, dispatcher, context.counters(), log);
             writePidfile();
             log.info("Regent " + Version.VERSION + " (pid " + ProcessHandle.current().pid() + ") serving "
                     + describeSockets(listeners) + " with " + config.processes() + " processes x "
@@ -76,7 +79,12 @@ public final class Server {
             master[0] = new MasterLoop(config, new Wiring(runtimeDir, token, loop, dispatcher, context, listeners,
                     channelServer, e -> master[0].post(e)), log);
             watchWorkers(loop, dispatcher, e -> master[0].post(e));
-            PosixSignals.install(name -> master[0].post(new Event.Signal(name)));
+            master[0].board(observability.board());
+            Observability signals = observability;
+            PosixSignals.install(name -> {
+                signals.signal(name);
+                master[0].post(new Event.Signal(name));
+            });
             return master[0].run();
         } catch (Exception e) {
             log.error("startup failed: " + e.getMessage());
@@ -85,6 +93,9 @@ public final class Server {
             }
             return MasterLoop.EXIT_STARTUP_ERROR;
         } finally {
+            if (observability != null) {
+                observability.close();
+            }
             if (channelServer != null) {
                 channelServer.close();
             }

@@ -2,6 +2,7 @@ package dev.regent.master;
 
 import dev.regent.config.ServerConfig;
 import dev.regent.logging.RequestLog;
+import dev.regent.stats.MasterBoard;
 import dev.regent.worker.Zygote;
 
 import java.util.ArrayList;
@@ -48,6 +49,11 @@ public final class MasterLoop {
     private long stopDeadline;
     private long nextRssSample;
     private boolean immediate;
+    /** Where the stats and health endpoints read the master's state (null when none is configured). */
+    private MasterBoard board;
+    /** shutdown-delay: when the delayed graceful stop begins (System.nanoTime()), or -1. */
+    private long delayedStopAt = -1;
+    private String delayedStopWhy;
 
     /** What the loop needs from the rest of the master, kept narrow so it can be tested. */
     public interface Runtime {
@@ -99,6 +105,9 @@ public final class MasterLoop {
                 handle(event);
             }
             manage(System.nanoTime());
+            if (board != null) {
+                board.publish(phase.name(), table);
+            }
         }
         runtime.cleanup();
         return exitCode;
@@ -243,6 +252,9 @@ public final class MasterLoop {
             }
             retireOldZygotes();
         }
+        if (delayedStopAt >= 0 && now >= delayedStopAt) {
+            gracefulStop(delayedStopWhy + " (after shutdown-delay)");
+        }
         if (phase == Phase.STOPPING && !immediate) {
             apply(table.tick(now));
             int left = runtime.inFlight();
@@ -292,10 +304,28 @@ public final class MasterLoop {
         }
     }
 
+    /** Publishes the phase and worker table to {@code board} after every event (call before {@link #run}). */
+    public void board(MasterBoard board) {
+        this.board = board;
+    }
+
     private void gracefulStop(String why) {
         if (phase == Phase.STOPPING || phase == Phase.DONE) {
             return;
         }
+        if (board != null) {
+            board.stopRequested();
+        }
+        long delay = config.observability().shutdownDelay().toNanos();
+        if (delay > 0 && delayedStopAt < 0) {
+            // Readiness already says 503 (MasterBoard); keep serving while load balancers notice.
+            log.info(why + " received: not ready; serving for " + config.observability().shutdownDelay().toSeconds()
+                    + " s more (shutdown-delay), then stopping gracefully; send it again to stop now");
+            delayedStopAt = System.nanoTime() + delay;
+            delayedStopWhy = why;
+            return;
+        }
+        delayedStopAt = -1;
         log.info(why + " received: graceful stop (no new connections, finishing in-flight requests)");
         phase = Phase.STOPPING;
         table.stop();
