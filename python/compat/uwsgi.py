@@ -74,7 +74,13 @@ _missing = _api.not_implemented
 spool = send_to_spooler = _missing("spool (the spooler)")
 set_spooler_frequency = spooler_jobs = spooler_pid = spooler_pids = spooler_get_task = _missing(
     "the spooler")
-i_am_the_spooler = _missing("i_am_the_spooler (the spooler)")
+
+
+def i_am_the_spooler() -> None:
+    """Regent has no spooler, so no process is it (uWSGI answers None outside the spooler)."""
+    return None
+
+
 register_rpc = rpc = call = rpc_list = _missing("rpc (uWSGI RPC)")
 websocket_handshake = websocket_recv = websocket_recv_nb = websocket_send = websocket_send_binary = _missing(
     "websockets")

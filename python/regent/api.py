@@ -494,7 +494,8 @@ def _opt_value(value: Any) -> Any:
     if value is True:
         return True
     if isinstance(value, list):
-        return [_opt_value(v) for v in value]
+        # One occurrence reads as a value; a repeated option as the list of its values.
+        return _opt_value(value[0]) if len(value) == 1 else [_opt_value(v) for v in value]
     return str(value).encode("utf-8")
 
 

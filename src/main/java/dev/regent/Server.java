@@ -1,5 +1,7 @@
 package dev.regent;
 
+import dev.regent.api.ApiHub;
+import dev.regent.api.ApiRuntime;
 import dev.regent.config.LifecycleSpec;
 import dev.regent.config.ServerConfig;
 import dev.regent.dispatch.Slot;
@@ -44,6 +46,8 @@ public final class Server {
     private final LogSink sink;
     private final RequestLog requestLog;
     private final RequestLog.Logger log;
+    /** The "uwsgi" object of REGENT_CONFIG: where the shared caches and locks are (dev.regent.api). */
+    private String uwsgiJson;
 
     public Server(ServerConfig config) throws IOException {
         this.config = config;
@@ -63,12 +67,16 @@ public final class Server {
             runtimeDir = RuntimeDir.create();
             String token = HexFormat.of().formatHex(SecureRandom.getInstanceStrong().generateSeed(16));
             Dispatcher dispatcher = new Dispatcher(loop, config.listen());
+            uwsgiJson = ApiRuntime.prepare(config.api(), runtimeDir.root(), config.processes(), config.bufferSize(),
+                    launcherPid(), ProcessHandle.current().pid()).json();
+            ApiHub apiHub = new ApiHub(config.api(), dispatcher, log::info);
+            apiHub.start(loop);
             FrontendContext context = new FrontendContext(dispatcher, requestLog, config.limitPost(),
                     config.headerTimeout().toMillis(), config.keepaliveTimeout().toMillis());
             context.staticFiles(StaticFiles.create(config.observability().statics()));
             MasterLoop[] master = new MasterLoop[1];
             channelServer = new WorkerChannelServer(loop, runtimeDir.masterSocket(), token, dispatcher,
-                    e -> master[0].post(e), log::info, new ExchangeRelay());
+                    e -> master[0].post(e), log::info, new ExchangeRelay(), apiHub::handlerFor);
             listeners = Listeners.bind(loop, config.sockets(), config.listen(), config.bufferSize(), context,
                     config.vacuum(), config.socketOptions());
             observability = Observability.start(loop, config, dispatcher, context.counters(), log);
@@ -192,7 +200,8 @@ public final class Server {
         @Override
         public Zygote startZygote(int generation) throws Exception {
             return Zygote.start(generation, config.app(), config.processes(), config.threads(),
-                    runtimeDir.pythonDir(), runtimeDir.masterSocket(), token, events, line -> log.info(line));
+                    runtimeDir.pythonDir(), runtimeDir.masterSocket(), token, events, line -> log.info(line),
+                    uwsgiJson);
         }
 
         @Override

@@ -24,6 +24,7 @@ final class ConfigBuilder {
     /** The configuration; throws when it has no socket. */
     static ServerConfig build(Settings s) throws ConfigException {
         checkSharedReferences(s);
+        ApiOptions.spec(s); // reports bad cache2 and farm values
         ServerConfig config = buildAllowingNoSocket(s);
         if (config.sockets().isEmpty()) {
             throw new ConfigException(Messages.noSocket());
@@ -51,7 +52,17 @@ final class ConfigBuilder {
                 s.get("vacuum", Boolean.class),
                 s.get("procname-prefix", String.class),
                 socketOptions(s),
-                ObservabilitySpec.from(s));
+                ObservabilitySpec.from(s),
+                api(s));
+    }
+
+    /** The uwsgi module's settings; build() has already reported bad values, so none are left here. */
+    private static ApiSpec api(Settings s) {
+        try {
+            return ApiOptions.spec(s);
+        } catch (ConfigException e) {
+            throw new IllegalStateException(String.join("; ", e.messages()), e);
+        }
     }
 
     private static SocketOptions socketOptions(Settings s) {

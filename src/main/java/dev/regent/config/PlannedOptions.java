@@ -62,13 +62,6 @@ final class PlannedOptions {
 
     private static List<Option> services() {
         return Stream.of(
-                planned("cache2", "a shared cache: name=...,items=...").repeated(),
-                planned("cache", "the legacy default cache with N items"),
-                planned("cache-expire-freq", "seconds between cache sweeps"),
-                planned("mule", "a mule process, optionally running a script").repeated(),
-                planned("mules", "number of mule processes"),
-                planned("farm", "a named group of mules (name:1,2)").repeated(),
-                planned("mule-harakiri", "harakiri for mules"),
                 planned("sharedarea", "a shared memory area").flag('A').repeated(),
                 planned("spooler", "spooler directory").flag('Q').repeated(),
                 planned("spooler-processes", "processes per spooler"),

@@ -27,6 +27,7 @@ import java.util.List;
  * @param procnamePrefix     prefix for process names, or null
  * @param socketOptions      chmod/chown of Unix sockets, SO_REUSEPORT, shared sockets ({@link SocketOptions})
  * @param observability      static files, stats, health and metrics endpoints ({@link ObservabilitySpec})
+ * @param api                caches, locks, mules and the options as written, for the uwsgi module ({@link ApiSpec})
  */
 public record ServerConfig(
         List<SocketSpec> sockets,
@@ -46,7 +47,8 @@ public record ServerConfig(
         boolean vacuum,
         String procnamePrefix,
         SocketOptions socketOptions,
-        ObservabilitySpec observability) {
+        ObservabilitySpec observability,
+        ApiSpec api) {
 
     public ServerConfig {
         sockets = List.copyOf(sockets);
@@ -55,6 +57,9 @@ public record ServerConfig(
         }
         if (observability == null) {
             observability = ObservabilitySpec.defaults();
+        }
+        if (api == null) {
+            api = ApiSpec.none();
         }
     }
 
@@ -65,7 +70,7 @@ public record ServerConfig(
                         boolean dieOnTerm, boolean vacuum, String procnamePrefix) {
         this(sockets, app, processes, threads, listen, bufferSize, limitPost, headerTimeout, keepaliveTimeout,
                 harakiri, workerReloadMercy, logging, pidfile, dieOnTerm, vacuum, procnamePrefix,
-                SocketOptions.defaults(), null);
+                SocketOptions.defaults(), null, null);
     }
 
     /**
@@ -91,13 +96,13 @@ public record ServerConfig(
     public ServerConfig withSockets(List<SocketSpec> newSockets) {
         return new ServerConfig(newSockets, app, processes, threads, listen, bufferSize, limitPost, headerTimeout,
                 keepaliveTimeout, harakiri, workerReloadMercy, logging, pidfile, dieOnTerm, vacuum, procnamePrefix,
-                socketOptions, observability);
+                socketOptions, observability, api);
     }
 
     /** This configuration with another app. */
     public ServerConfig withApp(AppSpec newApp) {
         return new ServerConfig(sockets, newApp, processes, threads, listen, bufferSize, limitPost, headerTimeout,
                 keepaliveTimeout, harakiri, workerReloadMercy, logging, pidfile, dieOnTerm, vacuum, procnamePrefix,
-                socketOptions, observability);
+                socketOptions, observability, api);
     }
 }

@@ -37,6 +37,8 @@ public final class Dispatcher {
     private final EventLoop loop;
     private final int queueLimit;
     private final ArrayDeque<Job> queue = new ArrayDeque<>();
+    /** Jobs for one worker id (uwsgi signals aimed at "workerN"), run before the shared queue. */
+    private final java.util.Map<Integer, ArrayDeque<Job>> pinned = new java.util.HashMap<>();
     private final List<WorkerSlots> workers = new ArrayList<>();
     private Listener listener = new Listener() {
         @Override
@@ -110,6 +112,10 @@ public final class Dispatcher {
         }
         Slot slot = new Slot(worker, index, channel);
         worker.slots.add(slot);
+        Job mine = pollPinned(workerId);
+        if (mine != null) {
+            run(slot, mine);
+        }
         drainQueue();
         return slot;
     }
@@ -128,6 +134,11 @@ public final class Dispatcher {
         if (limit > 0 && worker.requests >= limit && !worker.recycleRequested) {
             worker.recycleRequested = true;
             listener.recycle(worker.workerId, worker.pid, "max-requests (" + worker.requests + " requests)");
+        }
+        Job mine = pollPinned(worker.workerId);
+        if (mine != null) {
+            run(slot, mine);
+            return;
         }
         Job next = pollLive();
         if (next != null) {
@@ -265,9 +276,38 @@ public final class Dispatcher {
         return null;
     }
 
+    /**
+     * Runs {@code job} on worker {@code workerId} (any of its processes that is not draining) as soon
+     * as one of its slots is idle; until then it waits in that worker's own queue.
+     */
+    public void submitTo(int workerId, Job job) {
+        for (WorkerSlots w : workers) {
+            if (w.workerId == workerId && !w.draining) {
+                Slot idle = w.idleSlot();
+                if (idle != null) {
+                    run(idle, job);
+                    return;
+                }
+            }
+        }
+        ArrayDeque<Job> q = pinned.computeIfAbsent(workerId, k -> new ArrayDeque<>());
+        if (q.size() >= queueLimit) {
+            job.reject(503, "worker " + workerId + " has " + q.size() + " jobs waiting");
+            return;
+        }
+        q.addLast(job);
+    }
+
+    private Job pollPinned(int workerId) {
+        ArrayDeque<Job> q = pinned.get(workerId);
+        return q == null ? null : q.pollFirst();
+    }
+
     private void run(Slot slot, Job job) {
         slot.assign(job, System.nanoTime());
-        slot.worker().requests++;
+        if (job.countsAsRequest()) {
+            slot.worker().requests++;
+        }
         job.start(slot);
     }
 

@@ -20,4 +20,9 @@ public interface Job {
 
     /** "client METHOD URI", for harakiri and error log lines. */
     String describe();
+
+    /** False for work that is not a request (a signal handler): not counted towards max-requests. */
+    default boolean countsAsRequest() {
+        return true;
+    }
 }

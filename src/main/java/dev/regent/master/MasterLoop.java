@@ -1,6 +1,8 @@
 package dev.regent.master;
 
+import dev.regent.api.MuleSupervisor;
 import dev.regent.config.ServerConfig;
+import dev.regent.protocol.worker.FrameType;
 import dev.regent.logging.RequestLog;
 import dev.regent.stats.MasterBoard;
 import dev.regent.worker.Zygote;
@@ -41,6 +43,7 @@ public final class MasterLoop {
     private final Runtime runtime;
     private final RequestLog.Logger log;
     private final WorkerTable table;
+    private final MuleSupervisor mules;
     private final TouchWatch touch;
     private final Map<Integer, Zygote> zygotes = new HashMap<>();
     private Phase phase = Phase.STARTING;
@@ -76,6 +79,7 @@ public final class MasterLoop {
         this.config = config;
         this.runtime = runtime;
         this.log = log;
+        this.mules = new MuleSupervisor(config.api().mules(), log::info);
         this.table = new WorkerTable(config.lifecycle(), config.processes(), log);
         this.touch = new TouchWatch(config.lifecycle().touchReload());
     }
@@ -128,6 +132,12 @@ public final class MasterLoop {
             case Event.ZygoteReady r -> handleReady(r, now);
             case Event.ZygoteFailed f -> handleLoadFailed(f);
             case Event.ZygoteExited x -> handleZygoteExited(x);
+            // Mules are zygote children too, numbered from MULE_ID_BASE; the worker table never sees them.
+            case Event.WorkerSpawned s when s.workerId() >= FrameType.MULE_ID_BASE ->
+                    mules.spawned(s.workerId() - FrameType.MULE_ID_BASE, s.pid());
+            case Event.WorkerExited x when x.workerId() >= FrameType.MULE_ID_BASE ->
+                    mules.exited(x.workerId() - FrameType.MULE_ID_BASE, x.pid(), x.status(),
+                            phase == Phase.RUNNING ? zygotes.get(table.generation()) : null, now);
             case Event.WorkerSpawned s -> {
                 table.spawned(s.generation(), s.workerId(), s.pid(), now);
                 log.info("spawned worker " + s.workerId() + " (pid " + s.pid() + ", generation " + s.generation() + ")");
@@ -187,6 +197,7 @@ public final class MasterLoop {
             phase = Phase.RUNNING;
         }
         apply(table.generationReady(r.generation(), now));
+        mules.ready(zygotes.get(r.generation()), now);
     }
 
     private void handleLoadFailed(Event.ZygoteFailed f) {
@@ -251,6 +262,7 @@ public final class MasterLoop {
                 }
             }
             retireOldZygotes();
+            mules.tick(zygotes.get(table.generation()), now);
         }
         if (delayedStopAt >= 0 && now >= delayedStopAt) {
             gracefulStop(delayedStopWhy + " (after shutdown-delay)");

@@ -38,13 +38,18 @@ final class ControlHandler extends ChannelInboundHandlerAdapter {
                         p.getUnsignedIntLE(at + 4)));
                 case FrameType.EXITED -> events.accept(new Event.WorkerExited(generation, p.getIntLE(at),
                         p.getUnsignedIntLE(at + 4), p.getIntLE(at + 8)));
-                case FrameType.LOG -> log.accept("[worker " + p.getIntLE(at) + "] "
+                case FrameType.LOG -> log.accept(source(p.getIntLE(at))
                         + p.toString(at + 5, p.readableBytes() - 5, java.nio.charset.StandardCharsets.UTF_8));
                 default -> log.accept("zygote sent unexpected frame type 0x" + Integer.toHexString(frame.type()));
             }
         } finally {
             frame.release();
         }
+    }
+
+    /** "[worker N] " or, for a mule (ids from MULE_ID_BASE), "[mule N] ". */
+    private static String source(int id) {
+        return id >= FrameType.MULE_ID_BASE ? "[mule " + (id - FrameType.MULE_ID_BASE) + "] " : "[worker " + id + "] ";
     }
 
     @Override

@@ -7,12 +7,14 @@ import dev.regent.master.Event;
 import dev.regent.protocol.worker.Frame;
 import dev.regent.protocol.worker.FrameType;
 import dev.regent.protocol.worker.Hello;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
 import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Waits for the HELLO frame of a new worker-channel connection, checks the app token, and
@@ -24,10 +26,12 @@ final class HelloHandler extends ChannelInboundHandlerAdapter {
     private final Consumer<Event> events;
     private final Consumer<String> log;
     private final SlotListener listener;
+    private final Function<Hello, ChannelHandler> otherRoles;
 
     HelloHandler(String token, Dispatcher dispatcher, Consumer<Event> events, Consumer<String> log,
-                 SlotListener listener) {
+                 SlotListener listener, Function<Hello, ChannelHandler> otherRoles) {
         this.token = token;
+        this.otherRoles = otherRoles;
         this.dispatcher = dispatcher;
         this.events = events;
         this.log = log;
@@ -57,7 +61,13 @@ final class HelloHandler extends ChannelInboundHandlerAdapter {
                     ctx.channel());
             ctx.pipeline().replace(this, "slot", new SlotHandler(dispatcher, slot, listener));
         } else {
-            ctx.close();
+            // Mule and uwsgi-API connections (docs/worker-protocol.md), when the API is set up.
+            ChannelHandler handler = otherRoles.apply(hello);
+            if (handler == null) {
+                ctx.close();
+            } else {
+                ctx.pipeline().replace(this, "role" + hello.role(), handler);
+            }
         }
     }
 

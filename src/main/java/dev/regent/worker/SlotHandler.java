@@ -1,6 +1,7 @@
 package dev.regent.worker;
 
 import dev.regent.dispatch.Dispatcher;
+import dev.regent.dispatch.FrameJob;
 import dev.regent.dispatch.Job;
 import dev.regent.dispatch.Slot;
 import dev.regent.dispatch.SlotListener;
@@ -31,13 +32,17 @@ final class SlotHandler extends ChannelInboundHandlerAdapter {
             frame.release();
             return;
         }
+        if (job instanceof FrameJob own) {
+            own.onFrame(frame);
+            return;
+        }
         listener.onFrame(job, frame);
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         Job job = slot.job();
-        if (job != null) {
+        if (job != null && !(job instanceof FrameJob)) {
             listener.onReadComplete(job);
         }
     }
@@ -45,7 +50,7 @@ final class SlotHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         Job job = slot.job();
-        if (ctx.channel().isWritable() && job != null) {
+        if (ctx.channel().isWritable() && job != null && !(job instanceof FrameJob)) {
             listener.onWritable(job);
         }
     }

@@ -5,7 +5,9 @@ import dev.regent.dispatch.SlotListener;
 import dev.regent.master.Event;
 import dev.regent.protocol.worker.FrameDecoder;
 import io.netty.bootstrap.ServerBootstrap;
+import dev.regent.protocol.worker.Hello;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -14,6 +16,7 @@ import io.netty.channel.unix.DomainSocketAddress;
 
 import java.nio.file.Path;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The master's end of the worker channel: a Unix socket in the private runtime directory that
@@ -26,6 +29,13 @@ public final class WorkerChannelServer implements AutoCloseable {
     public WorkerChannelServer(EventLoopGroup group, Path socket, String token, Dispatcher dispatcher,
                                Consumer<Event> events, Consumer<String> log, SlotListener listener)
             throws InterruptedException {
+        this(group, socket, token, dispatcher, events, log, listener, hello -> null);
+    }
+
+    /** As above; {@code otherRoles} gives the handler of a mule or uwsgi-API connection (null: refuse it). */
+    public WorkerChannelServer(EventLoopGroup group, Path socket, String token, Dispatcher dispatcher,
+                               Consumer<Event> events, Consumer<String> log, SlotListener listener,
+                               Function<Hello, ChannelHandler> otherRoles) throws InterruptedException {
         this.server = new ServerBootstrap()
                 .group(group)
                 .channel(EpollServerDomainSocketChannel.class)
@@ -34,7 +44,8 @@ public final class WorkerChannelServer implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast("frames", new FrameDecoder());
-                        ch.pipeline().addLast("hello", new HelloHandler(token, dispatcher, events, log, listener));
+                        ch.pipeline().addLast("hello", new HelloHandler(token, dispatcher, events, log, listener,
+                                otherRoles));
                     }
                 })
                 .bind(new DomainSocketAddress(socket.toFile()))

@@ -40,11 +40,19 @@ public final class Zygote {
     public static Zygote start(int generation, AppSpec app, int processes, int threads, Path pythonDir,
                                Path socket, String token, Consumer<Event> events, Consumer<String> log)
             throws IOException {
+        return start(generation, app, processes, threads, pythonDir, socket, token, events, log, null);
+    }
+
+    /** As above, with the {@code "uwsgi"} object of REGENT_CONFIG (caches, locks, mules: dev.regent.api). */
+    public static Zygote start(int generation, AppSpec app, int processes, int threads, Path pythonDir,
+                               Path socket, String token, Consumer<Event> events, Consumer<String> log,
+                               String uwsgiJson) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(List.of(app.python(), "-c", BOOT, pythonDir.toString()));
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().putAll(app.env());
         pb.environment().put("REGENT_CONFIG",
-                ZygoteConfig.json(socket.toString(), token, generation, processes, threads, app));
+                withUwsgi(ZygoteConfig.json(socket.toString(), token, generation, processes, threads, app),
+                        uwsgiJson));
         Process process;
         try {
             process = pb.start();
@@ -96,6 +104,23 @@ public final class Zygote {
         if (ch != null) {
             ch.writeAndFlush(Frames.spawn(ch.alloc(), workerId));
         }
+    }
+
+    /** Asks the zygote to fork mule {@code muleId} (it reports it as worker MULE_ID_BASE + id). */
+    public void spawnMule(int muleId) {
+        Channel ch = control;
+        if (ch != null) {
+            ch.writeAndFlush(Frames.spawnMule(ch.alloc(), muleId));
+        }
+    }
+
+    /** Adds {@code "uwsgi": <json>} as the last member of the REGENT_CONFIG object. */
+    private static String withUwsgi(String config, String uwsgiJson) {
+        if (uwsgiJson == null) {
+            return config;
+        }
+        int end = config.lastIndexOf('}');
+        return config.substring(0, end) + ",\"uwsgi\":" + uwsgiJson + "}";
     }
 
     public void signal(long pid, int signal) {

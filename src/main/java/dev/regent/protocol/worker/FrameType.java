@@ -20,12 +20,23 @@ public final class FrameType {
     public static final int SPAWN = 0x30;
     public static final int SIGNAL = 0x31;
     public static final int SHUTDOWN = 0x32;
+    public static final int SPAWN_MULE = 0x33;
 
     public static final int READY = 0x40;
     public static final int LOAD_FAILED = 0x41;
     public static final int SPAWNED = 0x42;
     public static final int EXITED = 0x43;
     public static final int LOG = 0x44;
+
+    // The uwsgi Python API (payloads in docs/worker-protocol.md, "The uwsgi API").
+    public static final int REGISTER_SIGNAL = 0x50;
+    public static final int ADD_TIMER = 0x51;
+    public static final int ADD_CRON = 0x52;
+    public static final int RAISE_SIGNAL = 0x53;
+    public static final int MULE_MSG = 0x54;
+    public static final int MULE_MESSAGE = 0x55;
+    public static final int RUN_SIGNAL = 0x56;
+    public static final int SIGNAL_DONE = 0x57;
 
     /** REQUEST flag: the request has no body, so no BODY/BODY_END frames follow. */
     public static final int REQUEST_NO_BODY = 0x01;
@@ -36,6 +47,12 @@ public final class FrameType {
     public static final int ROLE_CONTROL = 1;
     /** HELLO role of a worker thread's slot connection. */
     public static final int ROLE_SLOT = 2;
+    /** HELLO role of a mule's connection (worker_id = mule id). */
+    public static final int ROLE_MULE = 3;
+    /** HELLO role of a process's uwsgi API connection (signals, timers, mule messages). */
+    public static final int ROLE_API = 4;
+    /** Zygote children with ids from here on are mules (id - MULE_ID_BASE) in SPAWNED, EXITED and LOG. */
+    public static final int MULE_ID_BASE = 0x10000;
 
     private FrameType() {
     }
@@ -44,7 +61,9 @@ public final class FrameType {
     public static boolean isKnown(int type) {
         return switch (type) {
             case HELLO, REQUEST, BODY, BODY_END, FILE_OPENED, RESPONSE_HEAD, RESPONSE_BODY, RESPONSE_END, SENDFILE,
-                 SPAWN, SIGNAL, SHUTDOWN, READY, LOAD_FAILED, SPAWNED, EXITED, LOG -> true;
+                 SPAWN, SIGNAL, SHUTDOWN, SPAWN_MULE, READY, LOAD_FAILED, SPAWNED, EXITED, LOG,
+                 REGISTER_SIGNAL, ADD_TIMER, ADD_CRON, RAISE_SIGNAL, MULE_MSG, MULE_MESSAGE, RUN_SIGNAL,
+                 SIGNAL_DONE -> true;
             default -> false;
         };
     }

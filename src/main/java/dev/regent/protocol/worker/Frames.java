@@ -51,6 +51,12 @@ public final class Frames {
         return out;
     }
 
+    public static ByteBuf spawnMule(ByteBufAllocator alloc, int muleId) {
+        ByteBuf out = alloc.directBuffer(FrameDecoder.HEADER_SIZE + 4);
+        out.writeIntLE(4).writeByte(FrameType.SPAWN_MULE).writeIntLE(muleId);
+        return out;
+    }
+
     public static ByteBuf signal(ByteBufAllocator alloc, long pid, int signal) {
         ByteBuf out = alloc.directBuffer(FrameDecoder.HEADER_SIZE + 5);
         out.writeIntLE(5).writeByte(FrameType.SIGNAL).writeIntLE((int) pid).writeByte(signal);
