@@ -16,6 +16,13 @@ class AppConfig:
     pythonpath: Tuple[str, ...] = ()
     home: Optional[str] = None
     lazy_apps: bool = False
+    # Identity the zygote takes before importing the app (names or numbers; None: unchanged).
+    uid: Optional[str] = None
+    gid: Optional[str] = None
+    umask: Optional[int] = None
+    # Process names (None: the built-in "regent w<id>" for workers, the zygote keeps its own).
+    zygote_name: Optional[str] = None
+    worker_name: Optional[str] = None
 
     def target(self) -> str:
         """How the app is named in messages: the module spec or the file path."""
@@ -63,6 +70,11 @@ def parse_config(text: str) -> Config:
         pythonpath=tuple(pythonpath),
         home=_get(app_raw, "home", str),
         lazy_apps=_get(app_raw, "lazy_apps", bool, False),
+        uid=_get(app_raw, "uid", str),
+        gid=_get(app_raw, "gid", str),
+        umask=_get(app_raw, "umask", int),
+        zygote_name=_get(app_raw, "zygote_name", str),
+        worker_name=_get(app_raw, "worker_name", str),
     )
     config = Config(
         socket=_get(raw, "socket", str, required=True),

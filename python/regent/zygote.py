@@ -69,7 +69,14 @@ def run(config: Config) -> int:
         return EXIT_FAILURE
     started = time.monotonic()
     app: Optional[WSGIApp] = None
+    if config.app.zygote_name is not None:
+        process.set_process_name(config.app.zygote_name)
     try:
+        try:
+            # Before chdir and the import: the app's code never runs with the master's identity.
+            process.apply_identity(config.app.uid, config.app.gid, config.app.umask)
+        except (OSError, ValueError) as exc:
+            raise AppLoadError(f"cannot take the configured identity: {exc}\n") from None
         try:
             api.setup(config)  # the uwsgi module: before the app imports it
             loader.prepare(config.app)
@@ -319,7 +326,7 @@ class Zygote:
             # reach the log late or, at os._exit, never.
             if hasattr(sys.stdout, "reconfigure"):
                 sys.stdout.reconfigure(line_buffering=True)
-            process.set_process_name(f"regent w{worker_id}")
+            process.set_process_name(process.worker_name(self.config.app.worker_name, worker_id))
             if worker_id >= MULE_ID_BASE:
                 signals.run_mule(worker_id - MULE_ID_BASE)
             worker.run(self.config, worker_id, self.app)

@@ -13,6 +13,7 @@ import dev.regent.logging.LogSink;
 import dev.regent.logging.RequestLog;
 import dev.regent.master.Event;
 import dev.regent.master.MasterLoop;
+import dev.regent.master.ProcessNames;
 import dev.regent.platform.PosixSignals;
 import dev.regent.platform.RuntimeDir;
 import dev.regent.staticfiles.StaticFiles;
@@ -65,6 +66,7 @@ public final class Server {
         Observability observability = null;
         try {
             runtimeDir = RuntimeDir.create();
+            ProcessNames.nameMaster(config.process(), log);
             String token = HexFormat.of().formatHex(SecureRandom.getInstanceStrong().generateSeed(16));
             Dispatcher dispatcher = new Dispatcher(loop, config.listen());
             uwsgiJson = ApiRuntime.prepare(config.api(), runtimeDir.root(), config.processes(), config.bufferSize(),
@@ -80,6 +82,8 @@ public final class Server {
             listeners = Listeners.bind(loop, config.sockets(), config.listen(), config.bufferSize(), context,
                     config.vacuum(), config.socketOptions());
             observability = Observability.start(loop, config, dispatcher, context.counters(), log);
+            // After the worker socket exists: the Python processes may run as another user.
+            ProcessNames.grantRuntimeDir(config.process(), runtimeDir);
             writePidfile();
             log.info("Regent " + Version.VERSION + " (pid " + ProcessHandle.current().pid() + ") serving "
                     + describeSockets(listeners) + " with " + config.processes() + " processes x "
@@ -132,6 +136,11 @@ public final class Server {
             @Override
             public void harakiri(int workerId, long pid) {
                 post.accept(new Event.Harakiri(workerId, pid));
+            }
+
+            @Override
+            public void connected(int workerId, long pid) {
+                post.accept(new Event.WorkerConnected(workerId, pid));
             }
         }, (id, age) -> age >= minAge ? lifecycle.maxRequestsFor(id) : 0);
         long limit = lifecycle.harakiri().toNanos();
@@ -199,7 +208,7 @@ public final class Server {
 
         @Override
         public Zygote startZygote(int generation) throws Exception {
-            return Zygote.start(generation, config.app(), config.processes(), config.threads(),
+            return Zygote.start(generation, config.app(), config.process(), config.processes(), config.threads(),
                     runtimeDir.pythonDir(), runtimeDir.masterSocket(), token, events, line -> log.info(line),
                     uwsgiJson);
         }
@@ -218,6 +227,18 @@ public final class Server {
                 return n.get(1, TimeUnit.SECONDS);
             } catch (Exception e) {
                 return Integer.MAX_VALUE;
+            }
+        }
+
+        @Override
+        public MasterLoop.DispatchView dispatchView() {
+            CompletableFuture<MasterLoop.DispatchView> view = new CompletableFuture<>();
+            loop.execute(() -> view.complete(new MasterLoop.DispatchView(dispatcher.status(System.nanoTime()),
+                    dispatcher.queued())));
+            try {
+                return view.get(1, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                return new MasterLoop.DispatchView(java.util.List.of(), -1);
             }
         }
 

@@ -44,13 +44,12 @@ final class ConfigBuilder {
                 s.get("limit-post", Long.class),
                 s.get("http-header-timeout", Duration.class),
                 s.get("http-keepalive-timeout", Duration.class),
-                s.get("harakiri", Duration.class),
-                s.get("worker-reload-mercy", Duration.class),
+                lifecycle(s),
                 logging(s),
                 s.get("pidfile", String.class),
                 s.get("die-on-term", Boolean.class),
                 s.get("vacuum", Boolean.class),
-                s.get("procname-prefix", String.class),
+                process(s),
                 socketOptions(s),
                 ObservabilitySpec.from(s),
                 api(s));
@@ -63,6 +62,44 @@ final class ConfigBuilder {
         } catch (ConfigException e) {
             throw new IllegalStateException(String.join("; ", e.messages()), e);
         }
+    }
+
+    private static LifecycleSpec lifecycle(Settings s) {
+        return new LifecycleSpec(
+                s.get("harakiri", Duration.class),
+                s.get("max-requests", Integer.class),
+                s.get("max-requests-delta", Integer.class),
+                s.get("min-worker-lifetime", Duration.class),
+                s.get("max-worker-lifetime", Duration.class),
+                s.get("max-worker-lifetime-delta", Duration.class),
+                LifecycleSpec.megabytes(s.get("reload-on-rss", Integer.class)),
+                LifecycleSpec.megabytes(s.get("evil-reload-on-rss", Integer.class)),
+                s.get("worker-reload-mercy", Duration.class),
+                s.all("touch-reload", String.class),
+                s.all("touch-chain-reload", String.class),
+                s.all("master-fifo", String.class));
+    }
+
+    /** {@code procname-prefix-spaced} is the prefix plus a space; the later of the two wins. */
+    private static ProcessSpec process(Settings s) {
+        String prefix = null;
+        for (Settings.Setting setting : s.ordered()) {
+            String name = setting.option().name();
+            if (name.equals("procname-prefix")) {
+                prefix = (String) setting.value();
+            } else if (name.equals("procname-prefix-spaced")) {
+                prefix = setting.value() + " ";
+            }
+        }
+        return new ProcessSpec(
+                s.get("auto-procname", Boolean.class),
+                prefix,
+                s.get("procname-append", String.class),
+                s.get("procname", String.class),
+                s.get("procname-master", String.class),
+                s.get("uid", String.class),
+                s.get("gid", String.class),
+                s.get("umask", Integer.class));
     }
 
     private static SocketOptions socketOptions(Settings s) {

@@ -20,6 +20,9 @@ import java.util.List;
  * @param workerReloadMercy      how long a retiring worker may finish its requests
  *                               ({@code worker-reload-mercy}; default 60 s)
  * @param touchReload            files whose mtime change triggers a graceful reload ({@code touch-reload})
+ * @param touchChainReload       files whose mtime change triggers a chain reload ({@code touch-chain-reload})
+ * @param masterFifo             control FIFOs; the first is read until a digit command selects another
+ *                               ({@code master-fifo})
  */
 public record LifecycleSpec(
         Duration harakiri,
@@ -31,16 +34,35 @@ public record LifecycleSpec(
         long reloadOnRssBytes,
         long evilReloadOnRssBytes,
         Duration workerReloadMercy,
-        List<String> touchReload) {
+        List<String> touchReload,
+        List<String> touchChainReload,
+        List<String> masterFifo) {
+
+    private static final long MB = 1024L * 1024L;
 
     public LifecycleSpec {
         touchReload = List.copyOf(touchReload);
+        touchChainReload = List.copyOf(touchChainReload);
+        masterFifo = List.copyOf(masterFifo);
+    }
+
+    /** The same settings without touch files or FIFOs (what the worker table needs; handy in tests). */
+    public LifecycleSpec(Duration harakiri, long maxRequests, long maxRequestsDelta, Duration minWorkerLifetime,
+                         Duration maxWorkerLifetime, Duration maxWorkerLifetimeDelta, long reloadOnRssBytes,
+                         long evilReloadOnRssBytes, Duration workerReloadMercy) {
+        this(harakiri, maxRequests, maxRequestsDelta, minWorkerLifetime, maxWorkerLifetime, maxWorkerLifetimeDelta,
+                reloadOnRssBytes, evilReloadOnRssBytes, workerReloadMercy, List.of(), List.of(), List.of());
     }
 
     /** Regent's defaults: nothing recycles, no time limit, 10 s minimum lifetime, 60 s mercy. */
     public static LifecycleSpec defaults() {
         return new LifecycleSpec(Duration.ZERO, 0, 0, Duration.ofSeconds(10), Duration.ZERO, Duration.ZERO, 0, 0,
-                Duration.ofSeconds(60), List.of());
+                Duration.ofSeconds(60));
+    }
+
+    /** Megabytes (as {@code reload-on-rss} takes them) in bytes. */
+    public static long megabytes(long mb) {
+        return mb * MB;
     }
 
     /** The request count at which worker {@code workerId} (1-based) is recycled; 0 = never. */

@@ -30,6 +30,8 @@ public enum OptionType {
     SOCKET("an address: host:port, :port, [ipv6]:port, /path/to/socket or @abstract-name"),
     /** A file mode as three octal digits; nothing or 1 means 666. */
     MODE("three octal digits such as 660, or nothing (666)"),
+    /** A file mode creation mask in octal ({@code umask}): 1 to 4 octal digits. */
+    OCTAL("an octal mask such as 022 or 0027"),
     /** A configuration file to load now ({@code ini}, {@code yaml}, {@code include} ...). */
     CONFIG_FILE("a file name, optionally followed by :section"),
     /** Does something instead of configuring ({@code --help}). */
@@ -69,6 +71,7 @@ public enum OptionType {
             case KEY_VALUE -> parseKeyValue(raw);
             case SOCKET -> parseSocket(v);
             case MODE -> parseMode(v);
+            case OCTAL -> parseOctal(v);
         };
     }
 
@@ -140,6 +143,13 @@ public enum OptionType {
             throw new BadValue();
         }
         return v;
+    }
+
+    private static Integer parseOctal(String v) throws BadValue {
+        if (!v.matches("[0-7]{1,4}")) {
+            throw new BadValue();
+        }
+        return Integer.parseInt(v, 8);
     }
 
     private static Integer parseMode(String v) throws BadValue {

@@ -26,17 +26,10 @@ final class PlannedOptions {
 
     private static List<Option> recycling() {
         return Stream.of(
-                planned("max-requests", "recycle a worker after this many requests").flag('R'),
-                planned("max-requests-delta", "spread max-requests per worker"),
-                planned("min-worker-lifetime", "seconds a worker lives before it may be recycled"),
-                planned("max-worker-lifetime", "recycle a worker after this many seconds"),
-                planned("max-worker-lifetime-delta", "spread max-worker-lifetime per worker"),
-                planned("reload-on-rss", "recycle a worker above this resident memory (MB)"),
                 planned("reload-on-as", "recycle a worker above this address space (MB)"),
-                planned("evil-reload-on-rss", "kill a worker above this resident memory (MB)"),
                 planned("evil-reload-on-as", "kill a worker above this address space (MB)"),
                 planned("mem-collector-freq", "seconds between memory samples"))
-                .map(o -> o.in("Worker recycling")).toList();
+                .map(o -> o.in("Worker recycling by address space")).toList();
     }
 
     private static List<Option> cheaper() {

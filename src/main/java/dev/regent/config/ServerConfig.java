@@ -18,13 +18,12 @@ import java.util.List;
  *                           ({@code http-header-timeout}; default 10 s)
  * @param keepaliveTimeout   idle time before a keep-alive connection is closed
  *                           ({@code http-keepalive-timeout}; default 15 s)
- * @param harakiri           request time limit; zero = none ({@code harakiri}, {@code -t})
- * @param workerReloadMercy  how long a stopping worker may finish its requests ({@code worker-reload-mercy}; 60 s)
+ * @param lifecycle          harakiri, recycling, reload triggers ({@link LifecycleSpec})
  * @param logging            request-log settings
  * @param pidfile            file to write the master pid to ({@code pidfile}), or null
  * @param dieOnTerm          SIGTERM stops (true, the default) instead of reloading ({@code die-on-term})
  * @param vacuum             remove Unix sockets and the pidfile at exit ({@code vacuum}; default on)
- * @param procnamePrefix     prefix for process names, or null
+ * @param process            process names, uid, gid, umask ({@link ProcessSpec})
  * @param socketOptions      chmod/chown of Unix sockets, SO_REUSEPORT, shared sockets ({@link SocketOptions})
  * @param observability      static files, stats, health and metrics endpoints ({@link ObservabilitySpec})
  * @param api                caches, locks, mules and the options as written, for the uwsgi module ({@link ApiSpec})
@@ -39,13 +38,12 @@ public record ServerConfig(
         long limitPost,
         Duration headerTimeout,
         Duration keepaliveTimeout,
-        Duration harakiri,
-        Duration workerReloadMercy,
+        LifecycleSpec lifecycle,
         LogSpec logging,
         String pidfile,
         boolean dieOnTerm,
         boolean vacuum,
-        String procnamePrefix,
+        ProcessSpec process,
         SocketOptions socketOptions,
         ObservabilitySpec observability,
         ApiSpec api) {
@@ -58,19 +56,15 @@ public record ServerConfig(
         if (observability == null) {
             observability = ObservabilitySpec.defaults();
         }
+        if (lifecycle == null) {
+            lifecycle = LifecycleSpec.defaults();
+        }
+        if (process == null) {
+            process = ProcessSpec.defaults();
+        }
         if (api == null) {
             api = ApiSpec.none();
         }
-    }
-
-    /** A configuration with the default {@link SocketOptions}. */
-    public ServerConfig(List<SocketSpec> sockets, AppSpec app, int processes, int threads, int listen,
-                        int bufferSize, long limitPost, Duration headerTimeout, Duration keepaliveTimeout,
-                        Duration harakiri, Duration workerReloadMercy, LogSpec logging, String pidfile,
-                        boolean dieOnTerm, boolean vacuum, String procnamePrefix) {
-        this(sockets, app, processes, threads, listen, bufferSize, limitPost, headerTimeout, keepaliveTimeout,
-                harakiri, workerReloadMercy, logging, pidfile, dieOnTerm, vacuum, procnamePrefix,
-                SocketOptions.defaults(), null, null);
     }
 
     /**
@@ -81,28 +75,27 @@ public record ServerConfig(
         return ConfigBuilder.buildAllowingNoSocket(new Settings());
     }
 
-    /**
-     * Worker lifecycle settings. Until every recycling option is parsed, only harakiri and
-     * worker-reload-mercy come from the configuration; the rest are Regent's defaults.
-     */
-    public LifecycleSpec lifecycle() {
-        LifecycleSpec d = LifecycleSpec.defaults();
-        return new LifecycleSpec(harakiri, d.maxRequests(), d.maxRequestsDelta(), d.minWorkerLifetime(),
-                d.maxWorkerLifetime(), d.maxWorkerLifetimeDelta(), d.reloadOnRssBytes(), d.evilReloadOnRssBytes(),
-                workerReloadMercy, d.touchReload());
+    /** The request time limit; zero = none ({@code harakiri}, {@code -t}). */
+    public Duration harakiri() {
+        return lifecycle.harakiri();
+    }
+
+    /** How long a stopping worker may finish its requests ({@code worker-reload-mercy}; 60 s). */
+    public Duration workerReloadMercy() {
+        return lifecycle.workerReloadMercy();
     }
 
     /** This configuration with other sockets. */
     public ServerConfig withSockets(List<SocketSpec> newSockets) {
         return new ServerConfig(newSockets, app, processes, threads, listen, bufferSize, limitPost, headerTimeout,
-                keepaliveTimeout, harakiri, workerReloadMercy, logging, pidfile, dieOnTerm, vacuum, procnamePrefix,
+                keepaliveTimeout, lifecycle, logging, pidfile, dieOnTerm, vacuum, process,
                 socketOptions, observability, api);
     }
 
     /** This configuration with another app. */
     public ServerConfig withApp(AppSpec newApp) {
         return new ServerConfig(sockets, newApp, processes, threads, listen, bufferSize, limitPost, headerTimeout,
-                keepaliveTimeout, harakiri, workerReloadMercy, logging, pidfile, dieOnTerm, vacuum, procnamePrefix,
+                keepaliveTimeout, lifecycle, logging, pidfile, dieOnTerm, vacuum, process,
                 socketOptions, observability, api);
     }
 }

@@ -9,6 +9,7 @@ import static dev.regent.config.OptionType.COUNT;
 import static dev.regent.config.OptionType.FLAG;
 import static dev.regent.config.OptionType.MODE;
 import static dev.regent.config.OptionType.NUMBER;
+import static dev.regent.config.OptionType.OCTAL;
 import static dev.regent.config.OptionType.PATH;
 import static dev.regent.config.OptionType.SECONDS;
 import static dev.regent.config.OptionType.SOCKET;
@@ -24,7 +25,7 @@ final class ServerOptions {
     }
 
     static List<Option> all() {
-        return Stream.of(sockets(), processes(), lifecycle()).flatMap(List::stream).toList();
+        return Stream.of(sockets(), processes(), lifecycle(), recycling()).flatMap(List::stream).toList();
     }
 
     private static List<Option> sockets() {
@@ -73,7 +74,8 @@ final class ServerOptions {
                         "seconds an idle keep-alive connection is kept open (Regent)"),
                 Option.of("harakiri", SECONDS, "0", IMPLEMENTED, "kill a worker whose request runs longer (0 = never)")
                         .flag('t'),
-                Option.of("harakiri-verbose", FLAG, "false", NOT_YET_IMPLEMENTED, "log more about harakiri kills"),
+                Option.of("harakiri-verbose", FLAG, "false", ACCEPTED_NO_EFFECT,
+                        "harakiri always logs the request and every thread's Python stack"),
                 Option.of("harakiri-graceful-timeout", ANY, null, NOT_YET_IMPLEMENTED,
                         "signal before harakiri kills"),
                 Option.of("harakiri-graceful-signal", ANY, null, NOT_YET_IMPLEMENTED, "signal sent before killing"),
@@ -97,6 +99,26 @@ final class ServerOptions {
                 .map(o -> o.in(area)).toList();
     }
 
+    private static List<Option> recycling() {
+        String area = "Worker recycling";
+        return Stream.of(
+                Option.of("max-requests", NUMBER, "0", IMPLEMENTED,
+                        "recycle a worker after this many requests (0 = never)").flag('R'),
+                Option.of("max-requests-delta", NUMBER, "0", IMPLEMENTED,
+                        "worker N recycles after max-requests + (N-1) * delta requests"),
+                Option.of("min-worker-lifetime", SECONDS, "10", IMPLEMENTED,
+                        "seconds a worker lives before max-requests, lifetime or reload-on-rss may recycle it"),
+                Option.of("max-worker-lifetime", SECONDS, "0", IMPLEMENTED,
+                        "recycle a worker after this many seconds (0 = never)"),
+                Option.of("max-worker-lifetime-delta", SECONDS, "0", IMPLEMENTED,
+                        "worker N recycles after max-worker-lifetime + (N-1) * delta seconds"),
+                Option.of("reload-on-rss", NUMBER, "0", IMPLEMENTED,
+                        "recycle a worker gracefully above this resident memory, MB (0 = never)"),
+                Option.of("evil-reload-on-rss", NUMBER, "0", IMPLEMENTED,
+                        "kill a worker at once above this resident memory, MB (0 = never)"))
+                .map(o -> o.in(area)).toList();
+    }
+
     private static List<Option> lifecycle() {
         String area = "Lifecycle";
         return Stream.of(
@@ -108,25 +130,31 @@ final class ServerOptions {
                 Option.of("pidfile2", ANY, null, NOT_YET_IMPLEMENTED, "pidfile written after dropping privileges"),
                 Option.of("reload-mercy", ANY, null, NOT_YET_IMPLEMENTED, "bound on waiting for attached daemons"),
                 Option.of("mule-reload-mercy", ANY, null, NOT_YET_IMPLEMENTED, "worker-reload-mercy for mules"),
-                Option.of("procname-prefix", TEXT, null, NOT_YET_IMPLEMENTED, "prefix of process names"),
-                Option.of("procname-prefix-spaced", ANY, null, NOT_YET_IMPLEMENTED, "prefix and a space"),
-                Option.of("procname-append", ANY, null, NOT_YET_IMPLEMENTED, "suffix of process names"),
-                Option.of("procname", ANY, null, NOT_YET_IMPLEMENTED, "name of all processes"),
-                Option.of("procname-master", ANY, null, NOT_YET_IMPLEMENTED, "name of the master process"),
-                Option.of("auto-procname", FLAG, "false", NOT_YET_IMPLEMENTED, "give processes readable names"),
+                Option.of("procname-prefix", TEXT, null, IMPLEMENTED, "prefix of process names"),
+                Option.of("procname-prefix-spaced", TEXT, null, IMPLEMENTED, "prefix of process names, and a space"),
+                Option.of("procname-append", TEXT, null, IMPLEMENTED, "suffix of process names"),
+                Option.of("procname", TEXT, null, IMPLEMENTED, "base name of every process"),
+                Option.of("procname-master", TEXT, null, IMPLEMENTED, "name of the master process"),
+                Option.of("auto-procname", FLAG, "false", IMPLEMENTED,
+                        "name processes regent master / zygote / worker N (Linux keeps 15 bytes)"),
                 Option.of("daemonize", ANY, null, NOT_YET_IMPLEMENTED, "detach and log to a file").flag('d'),
-                Option.of("uid", ANY, null, NOT_YET_IMPLEMENTED, "run as this user"),
-                Option.of("gid", ANY, null, NOT_YET_IMPLEMENTED, "run as this group"),
-                Option.of("chroot", ANY, null, NOT_YET_IMPLEMENTED, "chroot before starting"),
+                Option.of("uid", TEXT, null, IMPLEMENTED,
+                        "user (name or number) the Python processes run as; the master stays as started"),
+                Option.of("gid", TEXT, null, IMPLEMENTED, "group (name or number) the Python processes run as"),
+                Option.of("chroot", ANY, null, NOT_YET_IMPLEMENTED,
+                        "chroot the Python processes (not yet: workers must still reach the master's socket"
+                                + " and the interpreter's files)"),
                 Option.of("drop-after-init", FLAG, "false", NOT_YET_IMPLEMENTED, "drop privileges after binding"),
                 Option.of("drop-after-apps", FLAG, "false", NOT_YET_IMPLEMENTED,
                         "drop privileges after loading apps"),
                 Option.of("master-as-root", FLAG, "false", NOT_YET_IMPLEMENTED, "keep the master root"),
-                Option.of("umask", ANY, null, NOT_YET_IMPLEMENTED, "process umask"),
-                Option.of("master-fifo", ANY, null, NOT_YET_IMPLEMENTED, "control FIFO of the master").repeated(),
-                Option.of("touch-reload", ANY, null, NOT_YET_IMPLEMENTED, "reload when this file changes").repeated(),
-                Option.of("touch-chain-reload", ANY, null, NOT_YET_IMPLEMENTED, "chain-reload when this file changes")
+                Option.of("umask", OCTAL, null, IMPLEMENTED, "umask of the Python processes"),
+                Option.of("master-fifo", PATH, null, IMPLEMENTED,
+                        "control FIFO of the master (one-letter commands, see docs/signals.md)").repeated(),
+                Option.of("touch-reload", PATH, null, IMPLEMENTED, "graceful reload when this file changes")
                         .repeated(),
+                Option.of("touch-chain-reload", PATH, null, IMPLEMENTED,
+                        "chain reload (one worker at a time) when this file changes").repeated(),
                 Option.of("touch-workers-reload", ANY, null, NOT_YET_IMPLEMENTED,
                         "reload workers when this file changes").repeated(),
                 Option.of("touch-mules-reload", ANY, null, NOT_YET_IMPLEMENTED, "reload mules on change").repeated(),

@@ -32,7 +32,18 @@ public final class Dispatcher {
 
         /** A request on this worker ran past harakiri; the worker takes no new requests. */
         void harakiri(int workerId, long pid);
+
+        /** The first slot of a new worker process connected: it serves from now on. */
+        default void connected(int workerId, long pid) {
+        }
     }
+
+    /** What one slot is doing, for SIGUSR2 and the stats: the request and how long it has run (ns). */
+    public record SlotStatus(int index, String request, long runningNanos) { }
+
+    /** One worker process as the dispatcher sees it; {@code running} lists its busy slots. */
+    public record WorkerStatus(int workerId, long pid, int generation, long requests, int busy, int slots,
+                               boolean draining, List<SlotStatus> running) { }
 
     private final EventLoop loop;
     private final int queueLimit;
@@ -109,6 +120,7 @@ public final class Dispatcher {
                     drainNow(other);
                 }
             }
+            listener.connected(workerId, pid);
         }
         Slot slot = new Slot(worker, index, channel);
         worker.slots.add(slot);
@@ -240,6 +252,23 @@ public final class Dispatcher {
 
     public List<WorkerSlots> workers() {
         return List.copyOf(workers);
+    }
+
+    /** Every connected worker and what its busy slots are running at {@code now}, by worker id. */
+    public List<WorkerStatus> status(long now) {
+        List<WorkerStatus> out = new ArrayList<>();
+        for (WorkerSlots w : workers) {
+            List<SlotStatus> running = new ArrayList<>();
+            for (Slot s : w.slots) {
+                if (!s.idle()) {
+                    running.add(new SlotStatus(s.index(), s.job().describe(), now - s.assignedAt()));
+                }
+            }
+            out.add(new WorkerStatus(w.workerId, w.pid, w.generation, w.requests, w.busy, w.slots.size(), w.draining,
+                    List.copyOf(running)));
+        }
+        out.sort(java.util.Comparator.comparingInt(WorkerStatus::workerId).thenComparingInt(WorkerStatus::generation));
+        return out;
     }
 
     private void drainNow(WorkerSlots worker) {

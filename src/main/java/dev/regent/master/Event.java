@@ -35,6 +35,12 @@ public sealed interface Event {
     /** A request on this worker ran past the harakiri limit. */
     record Harakiri(int workerId, long pid) implements Event { }
 
+    /** The first slot of a worker process reached the dispatcher: the worker is serving. */
+    record WorkerConnected(int workerId, long pid) implements Event { }
+
+    /** A one-letter command read from the master FIFO. */
+    record FifoCommand(char command) implements Event { }
+
     /** Periodic wake-up so that deadlines are checked even when nothing happens. */
     record Tick() implements Event { }
 }

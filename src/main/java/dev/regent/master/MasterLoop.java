@@ -3,14 +3,17 @@ package dev.regent.master;
 import dev.regent.api.MuleSupervisor;
 import dev.regent.config.ServerConfig;
 import dev.regent.protocol.worker.FrameType;
+import dev.regent.dispatch.Dispatcher;
 import dev.regent.logging.RequestLog;
 import dev.regent.stats.MasterBoard;
 import dev.regent.worker.Zygote;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +29,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Reload: a new zygote imports the app; only when it reports READY are the workers
  * replaced (each new worker first, then the old one drains). If the import fails the old
- * generation keeps serving.
+ * generation keeps serving. A chain reload ({@code touch-chain-reload}, FIFO {@code c}) replaces
+ * one worker at a time, the next only once the previous replacement has connected: from a new
+ * generation, or with {@code lazy-apps} from the current zygote (each worker imports the code).
  */
 public final class MasterLoop {
 
@@ -45,6 +50,10 @@ public final class MasterLoop {
     private final WorkerTable table;
     private final MuleSupervisor mules;
     private final TouchWatch touch;
+    private final TouchWatch touchChain;
+    /** Generations being imported for a chain reload (the others replace every worker at once). */
+    private final Set<Integer> chained = new HashSet<>();
+    private MasterFifo fifo;
     private final Map<Integer, Zygote> zygotes = new HashMap<>();
     private Phase phase = Phase.STARTING;
     private int lastGeneration;
@@ -73,6 +82,16 @@ public final class MasterLoop {
 
         /** Closes the listeners, removes sockets. */
         void cleanup();
+
+        /** What the dispatcher knows of each worker (asks the I/O loop); empty when it does not answer. */
+        DispatchView dispatchView();
+    }
+
+    /** The dispatcher's workers and queue length, as one consistent snapshot taken on the I/O loop. */
+    public record DispatchView(List<Dispatcher.WorkerStatus> workers, int queued) {
+        public DispatchView {
+            workers = List.copyOf(workers);
+        }
     }
 
     public MasterLoop(ServerConfig config, Runtime runtime, RequestLog.Logger log) {
@@ -82,6 +101,7 @@ public final class MasterLoop {
         this.mules = new MuleSupervisor(config.api().mules(), log::info);
         this.table = new WorkerTable(config.lifecycle(), config.processes(), log);
         this.touch = new TouchWatch(config.lifecycle().touchReload());
+        this.touchChain = new TouchWatch(config.lifecycle().touchChainReload());
     }
 
     /** Thread-safe: queue an event for the loop. */
@@ -92,9 +112,11 @@ public final class MasterLoop {
     /** Runs until the master is done; returns the process exit status. */
     public int run() {
         try {
+            fifo = MasterFifo.start(config.lifecycle().masterFifo(), this::post, log::info);
             startGeneration();
         } catch (Exception e) {
             log.error("cannot start the app: " + e.getMessage());
+            closeFifo();
             runtime.cleanup();
             return EXIT_STARTUP_ERROR;
         }
@@ -113,6 +135,7 @@ public final class MasterLoop {
                 board.publish(phase.name(), table);
             }
         }
+        closeFifo();
         runtime.cleanup();
         return exitCode;
     }
@@ -149,6 +172,8 @@ public final class MasterLoop {
                 }
             }
             case Event.Harakiri h -> apply(table.harakiri(h.workerId(), h.pid(), now));
+            case Event.WorkerConnected c -> apply(table.connected(c.workerId(), c.pid(), now));
+            case Event.FifoCommand f -> handleFifo(f.command());
             case Event.Tick t -> { }
         }
     }
@@ -164,8 +189,63 @@ public final class MasterLoop {
                 }
             }
             case "HUP" -> reload("SIGHUP");
-            case "PWR" -> immediateStop();
+            case "PWR" -> immediateStop("SIGQUIT");
+            case "USR1" -> logStats();
+            case "USR2" -> logStatus();
             default -> log.info("signal SIG" + name + " received (no action)");
+        }
+    }
+
+    /** master-fifo commands, with uWSGI's letters (core/fifo.c). */
+    private void handleFifo(char c) {
+        switch (c) {
+            case 'r' -> reload("master-fifo r");
+            case 'R' -> reload("master-fifo R (brutal reload, done gracefully)");
+            case 'q' -> gracefulStop("master-fifo q");
+            case 'Q' -> immediateStop("master-fifo Q");
+            case 'w' -> {
+                log.info("master-fifo w received: replacing every worker from generation " + table.generation());
+                apply(table.reloadWorkers(System.nanoTime()));
+            }
+            case 'c' -> chainReload("master-fifo c");
+            case 's' -> logStats();
+            case 'l', 'L' -> log.info("master-fifo " + c + " received: the log is not reopened (log rotation is"
+                    + " not implemented; use copytruncate)");
+            default -> log.info("master-fifo: command '" + c + "' not supported (ignored)");
+        }
+    }
+
+    /**
+     * Chain reload: one worker at a time. Without lazy-apps the code lives in the zygote, so a
+     * new generation imports it first; with lazy-apps each new worker imports it after the fork.
+     */
+    private void chainReload(String why) {
+        if (phase != Phase.RUNNING) {
+            log.info(why + " received while " + phase.name().toLowerCase() + ": ignored");
+            return;
+        }
+        if (config.app().lazyApps()) {
+            log.info(why + " received: chain reload (lazy-apps: each replacement imports the app)");
+            apply(table.chainReload(System.nanoTime()));
+            return;
+        }
+        if (reload(why + " (chain)")) {
+            chained.add(lastGeneration);
+        }
+    }
+
+    private void logStats() {
+        DispatchView view = runtime.dispatchView();
+        for (String line : StatusReport.stats(table.snapshot(System.nanoTime()), view.workers(), table.generation(),
+                view.queued())) {
+            log.info(line);
+        }
+    }
+
+    private void logStatus() {
+        DispatchView view = runtime.dispatchView();
+        for (String line : StatusReport.status(table.snapshot(System.nanoTime()), view.workers())) {
+            log.info(line);
         }
     }
 
@@ -174,17 +254,22 @@ public final class MasterLoop {
         zygotes.put(gen, runtime.startZygote(gen));
     }
 
-    /** Graceful reload: a new generation imports the app; workers are replaced only if it succeeds. */
-    private void reload(String why) {
+    /**
+     * Graceful reload: a new generation imports the app; workers are replaced only if it succeeds.
+     * Returns true when the new generation was started.
+     */
+    private boolean reload(String why) {
         if (phase != Phase.RUNNING) {
             log.info(why + " received while " + phase.name().toLowerCase() + ": ignored");
-            return;
+            return false;
         }
         log.info(why + " received: graceful reload (importing the app in generation " + (lastGeneration + 1) + ")");
         try {
             startGeneration();
+            return true;
         } catch (Exception e) {
             log.error("reload failed, the current generation keeps serving: " + e.getMessage());
+            return false;
         }
     }
 
@@ -196,7 +281,7 @@ public final class MasterLoop {
         if (phase == Phase.STARTING) {
             phase = Phase.RUNNING;
         }
-        apply(table.generationReady(r.generation(), now));
+        apply(table.generationReady(r.generation(), chained.remove(r.generation()), now));
         mules.ready(zygotes.get(r.generation()), now);
     }
 
@@ -250,6 +335,9 @@ public final class MasterLoop {
             apply(table.tick(now));
             if (touch.changed()) {
                 reload("touch-reload");
+            }
+            if (touchChain.changed()) {
+                chainReload("touch-chain-reload");
             }
             if (now >= nextRssSample && (config.lifecycle().reloadOnRssBytes() > 0
                     || config.lifecycle().evilReloadOnRssBytes() > 0)) {
@@ -345,10 +433,17 @@ public final class MasterLoop {
         runtime.beginGracefulStop();
     }
 
-    private void immediateStop() {
-        log.info("SIGQUIT received: immediate stop");
+    private void immediateStop(String why) {
+        log.info(why + " received: immediate stop");
         immediate = true;
         finish();
+    }
+
+    private void closeFifo() {
+        if (fifo != null) {
+            fifo.close();
+            fifo = null;
+        }
     }
 
     private void finish() {

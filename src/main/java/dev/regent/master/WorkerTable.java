@@ -3,21 +3,24 @@ package dev.regent.master;
 import dev.regent.config.LifecycleSpec;
 import dev.regent.logging.RequestLog;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The master's table of worker processes and the policy that keeps it full: respawn with
  * back-off after crashes, graceful replacement (recycling and reloads: the replacement is
- * spawned first, the old worker drains, and is killed only after the mercy period), harakiri
- * kills. Pure bookkeeping: every method takes {@code now} (nanoseconds) and returns the
+ * spawned first, the old worker keeps serving until the replacement has connected, then drains,
+ * and is killed only after the mercy period), chain reloads (one seat at a time), harakiri and
+ * memory kills. Pure bookkeeping: every method takes {@code now} (nanoseconds) and returns the
  * {@link Action}s for the caller to carry out, so the policy is tested without processes.
  *
- * <p>Owned by the master thread.
+ * <p>Call order for one worker: {@link #spawned}, then {@link #connected} (its first slot reached
+ * the dispatcher), then {@link #exited}. Owned by the master thread.
  */
 public final class WorkerTable {
 
@@ -33,14 +36,22 @@ public final class WorkerTable {
         record Retire(int workerId, long pid) implements Action { }
     }
 
+    /** One live process as {@link #snapshot} reports it. */
+    public record WorkerInfo(int id, long pid, int generation, long ageNanos, boolean retiring, long respawns,
+                             long harakiris) { }
+
     public static final int SIGKILL = 9;
     public static final int SIGTERM = 15;
     /** Asks a worker to print every thread's Python stack (faulthandler) before a harakiri kill. */
     public static final int SIGUSR2 = 12;
     /** How long a harakiri'd worker gets to print its stacks before SIGKILL. */
     static final long DUMP_GRACE = TimeUnit.MILLISECONDS.toNanos(300);
-    private static final long YOUNG = TimeUnit.SECONDS.toNanos(1);
-    private static final long MAX_BACKOFF = TimeUnit.SECONDS.toNanos(30);
+    /** A worker that dies younger than this counts towards the respawn back-off. */
+    static final long YOUNG = TimeUnit.SECONDS.toNanos(1);
+    static final long FIRST_BACKOFF = TimeUnit.MILLISECONDS.toNanos(100);
+    static final long MAX_BACKOFF = TimeUnit.SECONDS.toNanos(30);
+    /** retireDeadline while the replacement has not connected: the old worker still serves, no mercy clock. */
+    private static final long AWAITING_REPLACEMENT = -2;
 
     private static final class Process {
         final int id;
@@ -50,7 +61,8 @@ public final class WorkerTable {
         long retireDeadline = -1;
         long killAt = -1;
         String retireReason;
-        boolean harakiri;
+        /** Why the master killed it (harakiri, evil-reload-on-rss); null for an unexpected death. */
+        String killedFor;
 
         Process(int id, long pid, int generation, long spawnedAt) {
             this.id = id;
@@ -65,7 +77,6 @@ public final class WorkerTable {
         final int id;
         Process current;
         boolean spawning;
-        long spawnRequestedAt;
         long respawnAt = -1;
         int quickDeaths;
         long respawns;
@@ -79,8 +90,12 @@ public final class WorkerTable {
     private final LifecycleSpec spec;
     private final int processes;
     private final RequestLog.Logger log;
-    private final Map<Integer, Seat> seats = new HashMap<>();
-    private final Map<Long, Process> retiring = new HashMap<>();
+    private final Map<Integer, Seat> seats = new TreeMap<>();
+    private final Map<Long, Process> retiring = new TreeMap<>();
+    /** Seats a chain reload has still to replace, in id order; the head is replaced next. */
+    private final Deque<Integer> chain = new ArrayDeque<>();
+    /** The seat whose replacement the chain waits for (0: none). */
+    private int chainWaiting;
     private int generation;
     private boolean stopping;
 
@@ -100,21 +115,48 @@ public final class WorkerTable {
 
     /**
      * A zygote finished importing the app. The first generation fills every seat; a later one
-     * (a reload) replaces every running worker.
+     * (a reload) replaces every running worker at once, or one at a time when {@code chained}.
      */
-    public List<Action> generationReady(int gen, long now) {
+    public List<Action> generationReady(int gen, boolean chained, long now) {
         List<Action> out = new ArrayList<>();
         if (gen <= generation || stopping) {
             return out;
         }
+        boolean first = generation == 0;
         generation = gen;
-        for (Seat seat : seats.values()) {
-            if (seat.current != null) {
-                retire(seat, "reload", now, out);
-            }
-            requestSpawn(seat, now, out);
+        if (chained && !first) {
+            startChain(now, out);
+            return out;
+        }
+        chain.clear();
+        chainWaiting = 0;
+        replaceAll("reload", now, out);
+        return out;
+    }
+
+    /** Replaces every worker at once from the current generation (master-fifo {@code w}). */
+    public List<Action> reloadWorkers(long now) {
+        List<Action> out = new ArrayList<>();
+        if (!stopping && generation > 0) {
+            chain.clear();
+            chainWaiting = 0;
+            replaceAll("workers reload", now, out);
         }
         return out;
+    }
+
+    /** Replaces the workers one at a time from the current generation (lazy-apps chain reload). */
+    public List<Action> chainReload(long now) {
+        List<Action> out = new ArrayList<>();
+        if (!stopping && generation > 0) {
+            startChain(now, out);
+        }
+        return out;
+    }
+
+    /** True while a chain reload is replacing workers. */
+    public boolean chaining() {
+        return chainWaiting != 0 || !chain.isEmpty();
     }
 
     public void spawned(int gen, int id, long pid, long now) {
@@ -124,6 +166,28 @@ public final class WorkerTable {
         }
         seat.spawning = false;
         seat.current = new Process(id, pid, gen, now);
+    }
+
+    /**
+     * The worker's first slot connection reached the dispatcher: it is serving. The worker it
+     * replaces stops taking requests now, so its mercy period starts now; a chain reload moves on.
+     */
+    public List<Action> connected(int id, long pid, long now) {
+        List<Action> out = new ArrayList<>();
+        Seat seat = seats.get(id);
+        if (seat == null || seat.current == null || seat.current.pid != pid) {
+            return out;
+        }
+        for (Process old : retiring.values()) {
+            if (old.id == id && old.retireDeadline == AWAITING_REPLACEMENT) {
+                old.retireDeadline = now + spec.workerReloadMercy().toNanos();
+            }
+        }
+        if (chainWaiting == id) {
+            chainWaiting = 0;
+            nextInChain(now, out);
+        }
+        return out;
     }
 
     /** A worker was reaped. Returns the respawn (now or after back-off) when one is due. */
@@ -146,15 +210,15 @@ public final class WorkerTable {
             log.info("worker " + id + " (pid " + pid + ") stopped, " + how);
             return out;
         }
-        if (dead.harakiri) {
+        if (dead.killedFor != null) {
+            // The master killed it on purpose: no back-off, the cause is not the code's start-up.
             seat.quickDeaths = 0;
-            log.info("worker " + id + " (pid " + pid + ") killed by harakiri; respawning");
+            log.info("worker " + id + " (pid " + pid + ") killed (" + dead.killedFor + "); respawning");
             requestSpawn(seat, now, out);
             return out;
         }
         seat.quickDeaths = now - dead.spawnedAt < YOUNG ? seat.quickDeaths + 1 : 0;
-        long delay = seat.quickDeaths == 0 ? 0
-                : Math.min(MAX_BACKOFF, TimeUnit.MILLISECONDS.toNanos(100L << Math.min(seat.quickDeaths - 1, 10)));
+        long delay = backoff(seat.quickDeaths);
         if (status < 0 && -status == SIGKILL) {
             how += " (out of memory, or killed by an operator?)";
         }
@@ -169,11 +233,17 @@ public final class WorkerTable {
         return out;
     }
 
+    /** The respawn delay after {@code quickDeaths} young deaths in a row: 0, then 100 ms doubling up to 30 s. */
+    static long backoff(int quickDeaths) {
+        return quickDeaths == 0 ? 0 : Math.min(MAX_BACKOFF, FIRST_BACKOFF << Math.min(quickDeaths - 1, 20));
+    }
+
     /** The dispatcher (or the RSS sampler) asks for a graceful replacement of a worker. */
     public List<Action> recycle(int id, long pid, String reason, long now) {
         List<Action> out = new ArrayList<>();
         Seat seat = seats.get(id);
-        if (seat == null || seat.current == null || seat.current.pid != pid || stopping) {
+        if (seat == null || seat.current == null || seat.current.pid != pid || stopping || seat.spawning
+                || seat.current.killedFor != null) {
             return out;
         }
         log.info("worker " + id + " (pid " + pid + ") is recycled: " + reason);
@@ -187,10 +257,10 @@ public final class WorkerTable {
         List<Action> out = new ArrayList<>();
         Seat seat = seats.get(id);
         Process p = seat != null && seat.current != null && seat.current.pid == pid ? seat.current : retiring.get(pid);
-        if (p == null || p.harakiri) {
+        if (p == null || p.killAt >= 0 || p.killedFor != null) {
             return out;
         }
-        p.harakiri = true;
+        p.killedFor = "harakiri";
         p.killAt = now + DUMP_GRACE;
         if (seat != null) {
             seat.harakiris++;
@@ -206,12 +276,14 @@ public final class WorkerTable {
             return List.of();
         }
         Process p = seat.current;
+        if (p.killedFor != null) {
+            return List.of();  // already being killed
+        }
         if (spec.evilReloadOnRssBytes() > 0 && rssBytes >= spec.evilReloadOnRssBytes()) {
             log.error("*** EVIL RELOAD ON WORKER " + id + " (pid " + pid + ") RSS: " + rssBytes / (1024 * 1024)
-                    + " MB ***");
-            List<Action> out = new ArrayList<>();
-            out.add(new Action.Signal(p.generation, pid, SIGKILL));
-            return out;
+                    + " MB (evil-reload-on-rss " + spec.evilReloadOnRssBytes() / (1024 * 1024) + " MB) ***");
+            p.killedFor = "evil-reload-on-rss";
+            return List.of(new Action.Signal(p.generation, pid, SIGKILL));
         }
         if (spec.reloadOnRssBytes() > 0 && rssBytes >= spec.reloadOnRssBytes() && oldEnough(p, now)) {
             return recycle(id, pid, "reload-on-rss (" + rssBytes / (1024 * 1024) + " MB)", now);
@@ -235,13 +307,13 @@ public final class WorkerTable {
                 out.add(new Action.Signal(p.generation, p.pid, SIGKILL));
             }
             long lifetime = spec.maxLifetimeFor(seat.id).toNanos();
-            if (!stopping && lifetime > 0 && now - p.spawnedAt >= lifetime && !p.harakiri && !seat.spawning) {
+            if (!stopping && lifetime > 0 && now - p.spawnedAt >= lifetime && p.killedFor == null && !seat.spawning
+                    && oldEnough(p, now)) {
                 out.addAll(recycle(seat.id, p.pid, "max-worker-lifetime ("
                         + TimeUnit.NANOSECONDS.toSeconds(now - p.spawnedAt) + " s)", now));
             }
         }
-        for (Iterator<Process> it = retiring.values().iterator(); it.hasNext(); ) {
-            Process p = it.next();
+        for (Process p : retiring.values()) {
             if (p.killAt >= 0 && now >= p.killAt) {
                 p.killAt = -1;
                 out.add(new Action.Signal(p.generation, p.pid, SIGKILL));
@@ -249,7 +321,8 @@ public final class WorkerTable {
             if (p.retireDeadline >= 0 && now >= p.retireDeadline) {
                 p.retireDeadline = -1;
                 log.warn("worker " + p.id + " (pid " + p.pid + ") is taking too long to finish after "
-                        + p.retireReason + ": killing it (worker-reload-mercy)");
+                        + p.retireReason + ": killing it (worker-reload-mercy "
+                        + spec.workerReloadMercy().toSeconds() + " s)");
                 out.add(new Action.Signal(p.generation, p.pid, SIGKILL));
             }
         }
@@ -273,9 +346,11 @@ public final class WorkerTable {
     /** Stop respawning: the master is shutting down. */
     public void stop() {
         stopping = true;
+        chain.clear();
+        chainWaiting = 0;
     }
 
-    /** Pids of live workers of {@code gen} (current and retiring). */
+    /** Live workers of {@code gen} (current and retiring). */
     public int liveWorkers(int gen) {
         int n = 0;
         for (Seat seat : seats.values()) {
@@ -291,7 +366,7 @@ public final class WorkerTable {
         return n;
     }
 
-    /** Every live worker, current and retiring, as (id, pid) pairs for RSS sampling. */
+    /** Every current (not retiring) worker, as (id, pid) pairs for RSS sampling. */
     public List<long[]> currentWorkers() {
         List<long[]> out = new ArrayList<>();
         for (Seat seat : seats.values()) {
@@ -302,11 +377,30 @@ public final class WorkerTable {
         return out;
     }
 
+    /** Every live process, current ones by id then retiring ones, for stats. */
+    public List<WorkerInfo> snapshot(long now) {
+        List<WorkerInfo> out = new ArrayList<>();
+        for (Seat seat : seats.values()) {
+            if (seat.current != null) {
+                Process p = seat.current;
+                out.add(new WorkerInfo(p.id, p.pid, p.generation, now - p.spawnedAt, false, seat.respawns,
+                        seat.harakiris));
+            }
+        }
+        for (Process p : retiring.values()) {
+            Seat seat = seats.get(p.id);
+            out.add(new WorkerInfo(p.id, p.pid, p.generation, now - p.spawnedAt, true, seat.respawns,
+                    seat.harakiris));
+        }
+        return out;
+    }
+
     public long harakiris(int id) {
         Seat seat = seats.get(id);
         return seat == null ? 0 : seat.harakiris;
     }
 
+    /** How many times a worker was started for this seat (the first start included). */
     public long respawns(int id) {
         Seat seat = seats.get(id);
         return seat == null ? 0 : seat.respawns;
@@ -316,11 +410,47 @@ public final class WorkerTable {
         return processes;
     }
 
+    private void replaceAll(String reason, long now, List<Action> out) {
+        for (Seat seat : seats.values()) {
+            if (seat.current != null) {
+                retire(seat, reason, now, out);
+            }
+            requestSpawn(seat, now, out);
+        }
+    }
+
+    private void startChain(long now, List<Action> out) {
+        if (chaining()) {
+            log.info("chain reload already running; workers still to replace: " + chain);
+            return;
+        }
+        chain.addAll(seats.keySet());
+        log.info("chain reload: replacing " + chain.size() + " workers one at a time (generation " + generation
+                + ")");
+        nextInChain(now, out);
+    }
+
+    /** Replaces the next seat of the chain; seats with no running worker are skipped (their respawn is new). */
+    private void nextInChain(long now, List<Action> out) {
+        while (!chain.isEmpty()) {
+            Seat seat = seats.get(chain.pollFirst());
+            if (seat.current == null || seat.spawning) {
+                continue;
+            }
+            log.info("chain reload: next victim is worker " + seat.id + " (pid " + seat.current.pid + ")");
+            retire(seat, "chain reload", now, out);
+            requestSpawn(seat, now, out);
+            chainWaiting = seat.id;
+            return;
+        }
+        log.info("chain reload complete");
+    }
+
     private void retire(Seat seat, String reason, long now, List<Action> out) {
         Process p = seat.current;
         seat.current = null;
         p.retireReason = reason;
-        p.retireDeadline = now + spec.workerReloadMercy().toNanos();
+        p.retireDeadline = AWAITING_REPLACEMENT;
         retiring.put(p.pid, p);
         out.add(new Action.Retire(seat.id, p.pid));
     }
@@ -330,7 +460,6 @@ public final class WorkerTable {
             return;
         }
         seat.spawning = true;
-        seat.spawnRequestedAt = now;
         seat.respawnAt = -1;
         seat.respawns++;
         out.add(new Action.Spawn(generation, seat.id));

@@ -1,6 +1,7 @@
 package dev.regent.worker;
 
 import dev.regent.config.AppSpec;
+import dev.regent.config.ProcessSpec;
 import dev.regent.master.Event;
 import dev.regent.protocol.worker.Frames;
 import io.netty.channel.Channel;
@@ -37,21 +38,21 @@ public final class Zygote {
      * Starts a zygote. Its stdout and stderr (what the app prints while importing) go to
      * {@code log} line by line; its exit becomes a {@link Event.ZygoteExited}.
      */
-    public static Zygote start(int generation, AppSpec app, int processes, int threads, Path pythonDir,
-                               Path socket, String token, Consumer<Event> events, Consumer<String> log)
-            throws IOException {
-        return start(generation, app, processes, threads, pythonDir, socket, token, events, log, null);
+    public static Zygote start(int generation, AppSpec app, ProcessSpec names, int processes, int threads,
+                               Path pythonDir, Path socket, String token, Consumer<Event> events,
+                               Consumer<String> log) throws IOException {
+        return start(generation, app, names, processes, threads, pythonDir, socket, token, events, log, null);
     }
 
     /** As above, with the {@code "uwsgi"} object of REGENT_CONFIG (caches, locks, mules: dev.regent.api). */
-    public static Zygote start(int generation, AppSpec app, int processes, int threads, Path pythonDir,
-                               Path socket, String token, Consumer<Event> events, Consumer<String> log,
-                               String uwsgiJson) throws IOException {
+    public static Zygote start(int generation, AppSpec app, ProcessSpec names, int processes, int threads,
+                               Path pythonDir, Path socket, String token, Consumer<Event> events,
+                               Consumer<String> log, String uwsgiJson) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(List.of(app.python(), "-c", BOOT, pythonDir.toString()));
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().putAll(app.env());
         pb.environment().put("REGENT_CONFIG",
-                withUwsgi(ZygoteConfig.json(socket.toString(), token, generation, processes, threads, app),
+                withUwsgi(ZygoteConfig.json(socket.toString(), token, generation, processes, threads, app, names),
                         uwsgiJson));
         Process process;
         try {

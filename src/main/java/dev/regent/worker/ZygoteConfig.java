@@ -1,6 +1,7 @@
 package dev.regent.worker;
 
 import dev.regent.config.AppSpec;
+import dev.regent.config.ProcessSpec;
 
 import java.util.List;
 
@@ -14,6 +15,11 @@ final class ZygoteConfig {
     }
 
     static String json(String socket, String token, int generation, int processes, int threads, AppSpec app) {
+        return json(socket, token, generation, processes, threads, app, ProcessSpec.defaults());
+    }
+
+    static String json(String socket, String token, int generation, int processes, int threads, AppSpec app,
+                       ProcessSpec process) {
         StringBuilder sb = new StringBuilder(512);
         sb.append('{');
         field(sb, "socket", socket).append(',');
@@ -29,7 +35,14 @@ final class ZygoteConfig {
         sb.append("\"pythonpath\":");
         list(sb, app.pythonpath()).append(',');
         field(sb, "home", app.home()).append(',');
-        sb.append("\"lazy_apps\":").append(app.lazyApps());
+        sb.append("\"lazy_apps\":").append(app.lazyApps()).append(',');
+        // Identity and names: applied by the zygote before the app is imported.
+        field(sb, "uid", process.uid()).append(',');
+        field(sb, "gid", process.gid()).append(',');
+        sb.append("\"umask\":").append(process.umask() == null ? "null" : process.umask().toString()).append(',');
+        field(sb, "zygote_name", process.name("regent zygote")).append(',');
+        // "{id}" is replaced by the worker id; procname (one name for all) has no id in it.
+        field(sb, "worker_name", process.name("regent worker {id}"));
         sb.append("}}");
         return sb.toString();
     }
