@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 
 from .errors import ChannelClosed
-from .protocol import HEADER, HEADER_SIZE, check_header
+from .protocol import ABORT, HEADER, HEADER_SIZE, check_header
 
 _INITIAL_BUFFER = 256 * 1024
 
@@ -74,6 +74,27 @@ class Channel:
             self._buf[: end - start] = self._buf[start:end]
         self._start = 0
         self._end = end - start
+
+    def abort_pending(self) -> bool:
+        """True when an ABORT frame has arrived; never blocks.
+
+        Only called while no request-body frame can still arrive (the body has
+        ended), so the next frame, if any, can only be ABORT or end-of-stream.
+        """
+        if self._end - self._start < HEADER_SIZE:
+            self._make_room(HEADER_SIZE)
+            try:
+                n = self.sock.recv_into(self._view[self._end :], 0, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                return False
+            except OSError as exc:
+                raise ChannelClosed(f"recv: {exc}") from exc
+            if n == 0:
+                raise ChannelClosed("EOF from the master")
+            self._end += n
+            if self._end - self._start < HEADER_SIZE:
+                return False
+        return bool(self._buf[self._start + 4] == ABORT)
 
     def send(self, data: bytes | memoryview) -> None:
         try:

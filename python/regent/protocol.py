@@ -56,6 +56,8 @@ REQUEST = 0x10
 BODY = 0x11
 BODY_END = 0x12
 FILE_OPENED = 0x13
+# master -> slot: the client of the current request has gone; stop streaming its response
+ABORT = 0x14
 RESPONSE_HEAD = 0x20
 RESPONSE_BODY = 0x21
 RESPONSE_END = 0x22
@@ -85,6 +87,7 @@ FRAME_NAMES = {
     BODY: "BODY",
     BODY_END: "BODY_END",
     FILE_OPENED: "FILE_OPENED",
+    ABORT: "ABORT",
     RESPONSE_HEAD: "RESPONSE_HEAD",
     RESPONSE_BODY: "RESPONSE_BODY",
     RESPONSE_END: "RESPONSE_END",

@@ -17,12 +17,14 @@ import marshal
 import os
 import stat
 import sys
+import time
 import traceback
 from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple, Type
 
 from .channel import Channel
 from .errors import ProtocolError
 from .protocol import (
+    ABORT,
     BODY,
     BODY_END,
     CLOSE,
@@ -181,6 +183,15 @@ on_request: Callable[[], None] = _no_hook
 on_idle_frame: Optional[Callable[[Channel, int, bytes], None]] = None
 
 
+class ClientGone(Exception):
+    """The master sent ABORT: the client of the response being streamed has gone."""
+
+
+# How often a streaming response looks for ABORT (seconds).
+_ABORT_CHECK_INTERVAL = 0.05
+_monotonic = time.monotonic
+
+
 class InputStream:
     """``wsgi.input``: reads BODY frames only when the app asks for bytes.
 
@@ -287,6 +298,10 @@ class InputStream:
         if not line:
             raise StopIteration
         return line
+
+    def is_open(self) -> bool:
+        """True while BODY frames may still arrive."""
+        return self._open
 
     def drain(self) -> None:
         """Discard the rest of the body so the slot is at a frame boundary."""
@@ -397,6 +412,9 @@ class SlotHandler:
         while True:
             frame_type, payload = read_frame()
             if frame_type != REQUEST:
+                if frame_type == ABORT:
+                    # The response it was meant to stop had already ended.
+                    continue
                 if on_idle_frame is None:
                     raise ProtocolError(f"frame type: 0x{frame_type:02x} (expected: REQUEST)")
                 on_idle_frame(self.channel, frame_type, payload)
@@ -436,6 +454,11 @@ class SlotHandler:
                     self.channel.send(RESPONSE_END_OK)
                 else:
                     self._send_bodyless()
+        except ClientGone:
+            self.channel.read_frame()  # the ABORT itself
+            if not self._ended:
+                self._ended = True
+                self.channel.send(RESPONSE_END_FAILED)
         except Exception:
             self._fail(environ)
         if self._input is not EMPTY_INPUT:
@@ -459,11 +482,19 @@ class SlotHandler:
         if type(result) is FileWrapper and self._head is not None and self._sendfile(result):
             return
         send_body = self._send_body
+        check_at = _monotonic() + _ABORT_CHECK_INTERVAL
         for data in result:
             if type(data) is not bytes:
                 raise TypeError(f"response body item: {type(data).__name__} (expected: bytes)")
             if data:
                 send_body(data)
+                # A long stream to a client that has gone would hold this thread
+                # until the app's iterator ends: look for the master's ABORT now
+                # and then (a non-blocking recv), once the request body is over.
+                if _monotonic() >= check_at and not self._input.is_open():
+                    check_at = _monotonic() + _ABORT_CHECK_INTERVAL
+                    if self.channel.abort_pending():
+                        raise ClientGone()
         if self._head is None:
             raise RuntimeError("the application returned without calling start_response")
 
@@ -505,6 +536,8 @@ class SlotHandler:
             frame_type, payload = self.channel.read_frame()
             if frame_type == FILE_OPENED:
                 return decode_status_byte(FILE_OPENED, payload) == 0
+            if frame_type == ABORT:
+                continue  # the master drops the file itself
             # The body may still be streaming in while the app has already
             # answered; it is unread by now, so drop it.
             self._input.discard(frame_type, payload)

@@ -157,6 +157,12 @@ final class Exchange implements Job {
             return;
         }
         endBody(true);
+        if (!finished) {
+            // Without this the worker would stream the rest of the response into the void,
+            // its thread busy until the app's iterator ends.
+            Channel ch = slot.channel();
+            ch.writeAndFlush(Frames.abort(ch.alloc()), ch.voidPromise());
+        }
         if (!slot.channel().config().isAutoRead()) {
             slot.channel().config().setAutoRead(true);
         }

@@ -11,6 +11,7 @@ public final class FrameType {
     public static final int BODY = 0x11;
     public static final int BODY_END = 0x12;
     public static final int FILE_OPENED = 0x13;
+    public static final int ABORT = 0x14;
 
     public static final int RESPONSE_HEAD = 0x20;
     public static final int RESPONSE_BODY = 0x21;
@@ -60,7 +61,7 @@ public final class FrameType {
     /** True for the type bytes this protocol defines. */
     public static boolean isKnown(int type) {
         return switch (type) {
-            case HELLO, REQUEST, BODY, BODY_END, FILE_OPENED, RESPONSE_HEAD, RESPONSE_BODY, RESPONSE_END, SENDFILE,
+            case HELLO, REQUEST, BODY, BODY_END, FILE_OPENED, ABORT, RESPONSE_HEAD, RESPONSE_BODY, RESPONSE_END, SENDFILE,
                  SPAWN, SIGNAL, SHUTDOWN, SPAWN_MULE, READY, LOAD_FAILED, SPAWNED, EXITED, LOG,
                  REGISTER_SIGNAL, ADD_TIMER, ADD_CRON, RAISE_SIGNAL, MULE_MSG, MULE_MESSAGE, RUN_SIGNAL,
                  SIGNAL_DONE -> true;

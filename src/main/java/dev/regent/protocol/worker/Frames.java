@@ -32,6 +32,13 @@ public final class Frames {
         return out;
     }
 
+    /** Tells a slot that the client of its current response has gone. */
+    public static ByteBuf abort(ByteBufAllocator alloc) {
+        ByteBuf out = alloc.directBuffer(FrameDecoder.HEADER_SIZE);
+        out.writeIntLE(0).writeByte(FrameType.ABORT);
+        return out;
+    }
+
     public static ByteBuf fileOpened(ByteBufAllocator alloc, boolean ok) {
         ByteBuf out = alloc.directBuffer(FrameDecoder.HEADER_SIZE + 1);
         out.writeIntLE(1).writeByte(FrameType.FILE_OPENED).writeByte(ok ? 0 : 1);
