@@ -28,6 +28,22 @@ def application(environ, start_response):
         print(f"SLOW pid={os.getpid()}", flush=True)
         time.sleep(float(query or "10"))
         body = "slept"
+    elif path == "/whoami":
+        mask = os.umask(0)
+        os.umask(mask)
+        with open("/proc/self/comm") as f:
+            comm = f.read().strip()
+        body = f"{os.getuid()} {os.getgid()} {mask:03o} {os.getgroups()} {comm}"
+    elif path == "/tamper":
+        # Try to replace the package the next zygote imports (found through our own module path).
+        import regent
+
+        try:
+            with open(regent.__file__, "a") as f:
+                f.write("# tampered\n")
+            body = "TAMPERED"
+        except OSError as exc:
+            body = f"denied: {exc}"
     elif path == "/grow":
         # Written bytes, not calloc'd ones: the pages must really be resident.
         _hoard.append(b"\x01" * (int(query or "100") * 1024 * 1024))

@@ -10,10 +10,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The master's side of {@code procname-master}/{@code auto-procname} and of {@code uid}/{@code gid}.
@@ -25,8 +31,8 @@ import java.util.Arrays;
  *
  * <p>Identity: the Python processes drop to {@code uid}/{@code gid} before importing the app while
  * the master stays as started (root, to bind privileged ports). They still have to reach the
- * worker socket in the master's private runtime directory, so that directory and the socket are
- * handed to that user (and group).
+ * worker socket and the files in the master's private runtime directory, so that directory and
+ * everything in it are handed to that user (and group).
  */
 public final class ProcessNames {
     private static final int COMM_MAX = 15;
@@ -57,21 +63,42 @@ public final class ProcessNames {
         // Numbers are accepted too: the lookup falls back to a numeric id when no name matches.
         UserPrincipal user = spec.uid() == null ? null : lookupUser(users, spec.uid());
         GroupPrincipal group = spec.gid() == null ? null : lookupGroup(users, spec.gid());
-        for (Path p : new Path[] {dir.root(), dir.masterSocket()}) {
-            PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class);
+        // The directory stays the master's, only traversable by others: were it the workers' user's,
+        // a compromised worker could swap the Python package that the next reload's zygote imports
+        // while still root. The package stays root's and read-only; what the workers must open
+        // (the socket, and the uwsgi API's lock and cache files) becomes theirs.
+        Files.setPosixFilePermissions(dir.root(), PosixFilePermissions.fromString("rwx--x--x"));
+        List<Path> all;
+        try (Stream<Path> walk = Files.walk(dir.root())) {
+            all = walk.filter(p -> !p.equals(dir.root()) && !p.startsWith(dir.pythonDir())).toList();
+        }
+        for (Path p : all) {
+            PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS);
             if (user != null) {
                 view.setOwner(user);
             }
             if (group != null) {
                 view.setGroup(group);
             }
+            if (user == null) {
+                // Only a group: the group gets the owner's rights.
+                Set<PosixFilePermission> perms = EnumSet.copyOf(view.readAttributes().permissions());
+                addGroupRights(perms);
+                view.setPermissions(perms);
+            }
         }
-        if (user == null) {
-            // Only a group: the group must be able to enter the directory and connect.
-            Files.setPosixFilePermissions(dir.root(), PosixFilePermissions.fromString("rwxrwx---"));
-            Files.setPosixFilePermissions(dir.masterSocket(), PosixFilePermissions.fromString("rw-rw----"));
-        } else {
-            Files.setPosixFilePermissions(dir.masterSocket(), PosixFilePermissions.fromString("rw-------"));
+    }
+
+    private static void addGroupRights(Set<PosixFilePermission> perms) {
+        if (perms.contains(PosixFilePermission.OWNER_READ)) {
+            perms.add(PosixFilePermission.GROUP_READ);
+        }
+        if (perms.contains(PosixFilePermission.OWNER_WRITE)) {
+            perms.add(PosixFilePermission.GROUP_WRITE);
+        }
+        if (perms.contains(PosixFilePermission.OWNER_EXECUTE)) {
+            perms.add(PosixFilePermission.GROUP_EXECUTE);
         }
     }
 
