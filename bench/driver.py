@@ -199,7 +199,7 @@ def run_row(server, scen, cfg, rep, logdir):
             raise RuntimeError("a process group died during the load")
         # Still answering correctly after the load, once an overloaded server (mixed)
         # has worked off its queue.
-        drain(ctx.port, scen.ready, limit=30.0)
+        drain(ctx.port, scen.ready, limit=20.0)
         scen.check(ctx.port, cfg)
         res["ok"] = True
     except Exception as e:  # any failure ends the row; the server is stopped below
