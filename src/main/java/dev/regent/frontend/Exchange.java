@@ -377,9 +377,14 @@ final class Exchange implements Job {
         pendingFlush = true;
         if (!ch.isWritable() && slot != null) {
             // Back-pressure: stop reading the worker until the client drains (see ClientConnection).
+            // Paused before the flush: a flush that drains the buffer fires the writability change
+            // (which resumes the slot) synchronously, and pausing after it would stall for good.
+            slot.channel().config().setAutoRead(false);
             ch.flush();
             pendingFlush = false;
-            slot.channel().config().setAutoRead(false);
+            if (ch.isWritable()) {
+                slot.channel().config().setAutoRead(true);
+            }
         }
     }
 
