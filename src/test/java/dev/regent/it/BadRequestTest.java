@@ -36,7 +36,8 @@ class BadRequestTest {
 
     @AfterEach
     void theAppWasNeverCalled() throws IOException {
-        assertThat(Files.size(CALLS)).as("calls of the app during the test").isEqualTo(callsBefore);
+        assertThat(Files.size(CALLS)).as("calls of the app for a request the master rejected"
+                + " (bad input must never reach a worker)").isEqualTo(callsBefore);
     }
 
     @Test

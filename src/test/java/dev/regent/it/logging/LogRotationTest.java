@@ -37,7 +37,7 @@ class LogRotationTest {
     void rotationUnderLoadLosesNoLineAndHupReopens() throws Exception {
         Path log = dir.resolve("regent.log");
         RegentProcess regent = RegentProcess.builder().app("basic.py")
-                .args("--processes", "2", "--threads", "2", "--logto", log.toString(), "--log-maxsize", "6000",
+                .args("--processes", "2", "--threads", "2", "--logto", log.toString(), "--log-maxsize", "2000",
                         "--log-reopen", "--log-format", "REQ %(uri) %(status)")
                 .noWait().start();
         try {
