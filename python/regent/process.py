@@ -102,7 +102,7 @@ def apply_identity(uid: Optional[str], gid: Optional[str], umask: Optional[int])
         else:
             os.setgroups([group])
         os.setgid(group)
-    if user is not None:
+    if user is not None and user.pw_uid != 0:
         os.setuid(user.pw_uid)
         try:
             os.setuid(0)
