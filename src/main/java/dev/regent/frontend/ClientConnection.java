@@ -41,6 +41,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     private State state = State.HEAD;
     private Exchange current;
     private BodyDecoder chunked;
+    /** A chunked request is dispatched only once its first chunk is known to be well formed. */
+    private boolean submitPending;
+    /** The first decoded piece of a chunked body (a ByteBuf or BodyDecoder.END), held until dispatch. */
+    private Object firstPiece;
     private long bodyRemaining;
     private ScheduledFuture<?> headTimer;
     private boolean processing;
@@ -172,6 +176,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                     }
                 }
                 case BODY -> {
+                    if (submitPending && !submitAfterFirstChunk()) {
+                        if (cumulation.readableBytes() > MAX_BUFFERED) {
+                            pauseReading();
+                        }
+                        return;
+                    }
                     if (!current.dispatched() || !relayBody()) {
                         if (cumulation.readableBytes() > MAX_BUFFERED) {
                             pauseReading();
@@ -228,7 +238,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                 return false;
             }
         }
-        current = new Exchange(this, head, System.nanoTime());
+        current = new Exchange(this, head, System.nanoTime(), context.requestLog().needsEnviron());
         switch (head.framing()) {
             case NONE -> state = State.AWAIT;
             case LENGTH -> {
@@ -238,8 +248,37 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             case CHUNKED -> {
                 state = State.BODY;
                 chunked = decoder.chunkedBody();
+                submitPending = true;
+                if (head.expectContinue()) {
+                    // The client sends no chunk before it sees 100, and the request is not
+                    // dispatched before its first chunk: so the master answers 100 itself.
+                    current.continueSent();
+                    writeContinue();
+                }
+                return true;
             }
         }
+        context.dispatcher().submit(current);
+        return true;
+    }
+
+    /**
+     * Decodes the first chunk of a chunked body before the request reaches a worker, so that a
+     * malformed chunked body gets 400 without the app ever being called.
+     */
+    private boolean submitAfterFirstChunk() {
+        Object piece = chunked.next(cumulation);
+        if (piece == null) {
+            return false;
+        }
+        if (piece instanceof DecodeError error) {
+            Exchange ex = current;
+            chunked = null;
+            ex.reject(error.status(), "bad chunked body: " + error.reason());
+            return false;
+        }
+        firstPiece = piece;
+        submitPending = false;
         context.dispatcher().submit(current);
         return true;
     }
@@ -264,7 +303,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                     channel.voidPromise());
         }
         long nanos = System.nanoTime() - start;
-        context.requestLog().log(this, head, status, bytes, nanos, 0);
+        context.requestLog().log(this, head, head.environ(), status, bytes, 0, 0, nanos, 0, 0, 0);
         context.counters().recordStatic(status, bytes, nanos);
         head.environ().release();
         everServed = true;
@@ -313,7 +352,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             }
         } else {
             while (true) {
-                Object piece = chunked.next(cumulation);
+                Object piece = firstPiece != null ? firstPiece : chunked.next(cumulation);
+                firstPiece = null;
                 if (piece == null) {
                     return false;
                 }
@@ -396,7 +436,13 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     void logRequest(Exchange ex) {
         long nanos = System.nanoTime() - ex.startNanos;
         int workerId = ex.slot() == null ? 0 : ex.slot().worker().workerId();
-        context.requestLog().log(this, ex.head, ex.status, ex.bytesSent, nanos, workerId);
+        try {
+            context.requestLog().log(this, ex.head, ex.logEnviron(), ex.status, ex.bytesSent, ex.headBytes,
+                    ex.headerCount, nanos, workerId, ex.slot() == null ? 0 : ex.slot().worker().pid(),
+                    ex.slot() == null ? 0 : ex.slot().index());
+        } finally {
+            ex.releaseLogEnviron();
+        }
         context.counters().record(workerId, ex.slot() == null ? 0 : ex.slot().index(), ex.status, ex.bytesSent,
                 nanos, ex.dispatchedAt == 0 ? -1 : ex.dispatchedAt - ex.startNanos);
     }
@@ -425,6 +471,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     boolean rawResponses() {
         return decoder.rawResponses();
+    }
+
+    /** The request log wants the response's header fields counted (%(headers)). */
+    boolean countHeaders() {
+        return context.requestLog().needsHeaderCount();
     }
 
     /**
@@ -530,6 +581,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                 ex.clientGone();
             }
         }
+        if (firstPiece instanceof ByteBuf held) {
+            held.release();
+        }
+        firstPiece = null;
         cumulation.release();
         cumulation = Unpooled.EMPTY_BUFFER;
     }

@@ -54,12 +54,40 @@ final class Exchange implements Job {
     /** When a slot took this request (System.nanoTime()); 0 while queued. */
     long dispatchedAt;
     boolean closeAfter;
+    /** Response head bytes written, and the app's header fields when the log counts them. */
+    long headBytes;
+    int headerCount;
+    /**
+     * The environ kept for the request log (a retained duplicate: the original goes to the
+     * worker and is released by the write); null when nothing could be logged.
+     */
+    private ByteBuf logEnviron;
 
-    Exchange(ClientConnection conn, RequestHead head, long startNanos) {
+    Exchange(ClientConnection conn, RequestHead head, long startNanos, boolean keepEnviron) {
         this.conn = conn;
         this.head = head;
         this.startNanos = startNanos;
         this.bodyEnded = head.framing() == RequestHead.BodyFraming.NONE;
+        this.logEnviron = keepEnviron ? head.environ().retainedDuplicate() : null;
+    }
+
+    ByteBuf logEnviron() {
+        return logEnviron;
+    }
+
+    /** Drops the environ kept for the log; every path that ends the exchange calls this once. */
+    void releaseLogEnviron() {
+        if (logEnviron != null) {
+            logEnviron.release();
+            logEnviron = null;
+        }
+    }
+
+    private boolean continueSent;
+
+    /** The connection already answered {@code 100 Continue} (chunked bodies are checked first). */
+    void continueSent() {
+        continueSent = true;
     }
 
     boolean dispatched() {
@@ -103,7 +131,7 @@ final class Exchange implements Job {
             endBody(true);
             return;
         }
-        if (head.expectContinue() && !bodyEnded) {
+        if (head.expectContinue() && !bodyEnded && !continueSent) {
             conn.writeContinue();
         }
         conn.dispatched(this);
@@ -153,6 +181,7 @@ final class Exchange implements Job {
         cancelled = true;
         if (slot == null) {
             head.environ().release();
+            releaseLogEnviron();
             finished = true;
             return;
         }
@@ -181,6 +210,7 @@ final class Exchange implements Job {
                     + lost.worker().pid() + ") died while serving it");
         }
         if (cancelled) {
+            releaseLogEnviron();
             return;
         }
         if (responseStarted) {
@@ -263,7 +293,22 @@ final class Exchange implements Job {
             out.writeBytes(date);
         }
         out.writeBytes(ErrorResponses.CRLF);
+        headBytes = out.readableBytes();
+        if (conn.countHeaders()) {
+            headerCount = countFields(p, at + HEAD_FIXED, blockLen);
+        }
         write(out);
+    }
+
+    /** Field lines in the worker's head block: its line feeds, less the status line's. */
+    private static int countFields(ByteBuf block, int from, int length) {
+        int lines = 0;
+        for (int i = from; i < from + length; i++) {
+            if (block.getByte(i) == '\n') {
+                lines++;
+            }
+        }
+        return Math.max(0, lines - 1);
     }
 
     private void onBody(ByteBuf data) {
