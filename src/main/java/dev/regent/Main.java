@@ -1,10 +1,13 @@
 package dev.regent;
 
 import dev.regent.config.ConfigLoader;
+import dev.regent.config.EmperorConfig;
 import dev.regent.config.LoadResult;
+import dev.regent.config.ServerConfig;
+import dev.regent.emperor.Emperor;
 import io.netty.util.ResourceLeakDetector;
 
-/** Entry point: resolve the configuration, then run one app instance until it stops. */
+/** Entry point: resolve the configuration, then run one app instance (or an emperor of many) until it stops. */
 public final class Main {
 
     private Main() {
@@ -22,7 +25,9 @@ public final class Main {
             (exit.code() == 0 ? System.out : System.err).print(withNewline(exit.output()));
             code = exit.code();
         } else {
-            code = new Server(((LoadResult.Run) result).config()).run();
+            ServerConfig config = ((LoadResult.Run) result).config();
+            java.util.Optional<EmperorConfig.Spec> emperor = EmperorConfig.spec(config);
+            code = emperor.isPresent() ? new Emperor(config, emperor.get()).run() : new Server(config).run();
         }
         System.out.flush();
         System.exit(code);

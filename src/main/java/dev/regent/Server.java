@@ -49,33 +49,55 @@ public final class Server {
     private final RequestLog.Logger log;
     /** The "uwsgi" object of REGENT_CONFIG: where the shared caches and locks are (dev.regent.api). */
     private String uwsgiJson;
+    /** Set when this server is one of an emperor's vassals; null for a standalone server. */
+    private final Hosted hosted;
+    private final CompletableFuture<MasterLoop> masterLoop = new CompletableFuture<>();
+    private volatile FrontendContext frontend;
+    private volatile String failure;
+
+    /**
+     * How a vassal runs inside an emperor's JVM: on the emperor's shared event loop (so hundreds of
+     * vassals cost no thread each while idle), without signal handlers or a process name of its
+     * own (the emperor owns both), and told when a generation of its app is ready.
+     */
+    public record Hosted(EventLoop loop, java.util.function.IntConsumer onReady) {
+    }
 
     public Server(ServerConfig config) throws IOException {
+        this(config, null);
+    }
+
+    public Server(ServerConfig config, Hosted hosted) throws IOException {
         this.config = config;
+        this.hosted = hosted;
         this.sink = new LogSink(config.logging().logto());
         this.requestLog = new RequestLog(config.logging(), sink);
         this.log = requestLog.logger();
     }
 
     public int run() {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        EventLoop loop = group.next();
+        EventLoopGroup group = hosted != null ? null : new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        EventLoop loop = hosted != null ? hosted.loop() : group.next();
+        java.util.List<java.util.concurrent.Future<?>> timers = new java.util.ArrayList<>();
         RuntimeDir runtimeDir = null;
         WorkerChannelServer channelServer = null;
         Listeners listeners = null;
         Observability observability = null;
         try {
             runtimeDir = RuntimeDir.create();
-            ProcessNames.nameMaster(config.process(), log);
+            if (hosted == null) {
+                ProcessNames.nameMaster(config.process(), log);
+            }
             String token = HexFormat.of().formatHex(SecureRandom.getInstanceStrong().generateSeed(16));
             Dispatcher dispatcher = new Dispatcher(loop, config.listen());
             uwsgiJson = ApiRuntime.prepare(config.api(), runtimeDir.root(), config.processes(), config.bufferSize(),
                     launcherPid(), ProcessHandle.current().pid()).json();
             ApiHub apiHub = new ApiHub(config.api(), dispatcher, log::info);
-            apiHub.start(loop);
+            timers.add(apiHub.start(loop));
             FrontendContext context = new FrontendContext(dispatcher, requestLog, config.limitPost(),
                     config.headerTimeout().toMillis(), config.keepaliveTimeout().toMillis());
             context.staticFiles(StaticFiles.create(config.observability().statics()));
+            frontend = context;
             MasterLoop[] master = new MasterLoop[1];
             channelServer = new WorkerChannelServer(loop, runtimeDir.masterSocket(), token, dispatcher,
                     e -> master[0].post(e), log::info, new ExchangeRelay(), apiHub::handlerFor);
@@ -90,15 +112,21 @@ public final class Server {
                     + config.threads() + " threads");
             master[0] = new MasterLoop(config, new Wiring(runtimeDir, token, loop, dispatcher, context, listeners,
                     channelServer, e -> master[0].post(e)), log);
-            watchWorkers(loop, dispatcher, e -> master[0].post(e));
+            watchWorkers(loop, dispatcher, e -> master[0].post(e), timers);
             master[0].board(observability.board());
             Observability signals = observability;
-            PosixSignals.install(name -> {
-                signals.signal(name);
-                master[0].post(new Event.Signal(name));
-            });
+            if (hosted == null) {
+                PosixSignals.install(name -> {
+                    signals.signal(name);
+                    master[0].post(new Event.Signal(name));
+                });
+            } else {
+                master[0].onReady(hosted.onReady());
+            }
+            masterLoop.complete(master[0]);
             return master[0].run();
         } catch (Exception e) {
+            failure = e.getMessage();
             log.error("startup failed: " + e.getMessage());
             if (listeners != null) {
                 listeners.close();
@@ -111,7 +139,11 @@ public final class Server {
             if (channelServer != null) {
                 channelServer.close();
             }
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            if (group != null) {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            } else {
+                closeHostedConnections(loop, timers);
+            }
             if (runtimeDir != null) {
                 runtimeDir.close();
             }
@@ -124,7 +156,8 @@ public final class Server {
      * Connects the dispatcher to the master loop: max-requests recycling and the harakiri sweep
      * (once a second on the I/O loop, like uWSGI's master cycle).
      */
-    private void watchWorkers(EventLoop loop, Dispatcher dispatcher, java.util.function.Consumer<Event> post) {
+    private void watchWorkers(EventLoop loop, Dispatcher dispatcher, java.util.function.Consumer<Event> post,
+                              java.util.List<java.util.concurrent.Future<?>> timers) {
         LifecycleSpec lifecycle = config.lifecycle();
         long minAge = lifecycle.minWorkerLifetime().toNanos();
         dispatcher.listener(new Dispatcher.Listener() {
@@ -145,7 +178,7 @@ public final class Server {
         }, (id, age) -> age >= minAge ? lifecycle.maxRequestsFor(id) : 0);
         long limit = lifecycle.harakiri().toNanos();
         if (limit > 0) {
-            loop.scheduleAtFixedRate(() -> {
+            timers.add(loop.scheduleAtFixedRate(() -> {
                 long now = System.nanoTime();
                 for (Slot slot : dispatcher.sweepHarakiri(now, limit)) {
                     log.error("*** HARAKIRI ON WORKER " + slot.worker().workerId() + " (pid " + slot.worker().pid()
@@ -153,8 +186,61 @@ public final class Server {
                             + TimeUnit.NANOSECONDS.toMillis(now - slot.assignedAt()) + " ms (harakiri "
                             + lifecycle.harakiri().toSeconds() + " s): killing the worker; its Python stacks follow");
                 }
-            }, 1, 1, TimeUnit.SECONDS);
+            }, 1, 1, TimeUnit.SECONDS));
         }
+    }
+
+    /**
+     * A hosted server's loop lives on: cancel this server's timers, answer what is still queued
+     * with 503 and close its client connections, which a standalone server leaves to the loop's
+     * shutdown.
+     */
+    private void closeHostedConnections(EventLoop loop, java.util.List<java.util.concurrent.Future<?>> timers) {
+        timers.forEach(t -> t.cancel(false));
+        FrontendContext context = frontend;
+        if (context == null) {
+            return;
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                context.dispatcher().close(503);
+                context.closeAll();
+            } finally {
+                done.complete(null);
+            }
+        });
+        done.completeOnTimeout(null, 2, TimeUnit.SECONDS).join();
+    }
+
+    /** Thread-safe: asks the master loop to act on a signal ("HUP" reload, "INT" graceful stop, "PWR" immediate). */
+    public void signal(String name) {
+        masterLoop.thenAccept(m -> m.post(new Event.Signal(name)));
+    }
+
+    /**
+     * Serves a connection an emperor socket accepted, as if {@code spec} (one of this vassal's
+     * sockets) had; call on the shared loop, once the app is ready. Returns false when the server
+     * cannot take it (not started, or stopping), and the caller keeps the connection.
+     */
+    public boolean adopt(io.netty.channel.Channel ch, dev.regent.config.SocketSpec spec,
+                         io.netty.buffer.ByteBuf alreadyRead) {
+        FrontendContext context = frontend;
+        if (context == null || context.closingNow()) {
+            return false;
+        }
+        Listeners.adopt(ch, spec, config.bufferSize(), context, alreadyRead);
+        return true;
+    }
+
+    /** The front end's counters and dispatcher, for an emperor's stats (read them on the loop); null before start. */
+    public FrontendContext frontend() {
+        return frontend;
+    }
+
+    /** Why startup failed, or null. */
+    public String failure() {
+        return failure;
     }
 
     private String describeSockets(Listeners listeners) {

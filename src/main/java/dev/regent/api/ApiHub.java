@@ -53,9 +53,9 @@ public final class ApiHub {
         this.log = log;
     }
 
-    /** Starts the scheduler's clock on {@code loop}. */
-    public void start(EventLoop loop) {
-        loop.scheduleAtFixedRate(() -> {
+    /** Starts the scheduler's clock on {@code loop}; cancel the result when the loop outlives the server. */
+    public java.util.concurrent.Future<?> start(EventLoop loop) {
+        return loop.scheduleAtFixedRate(() -> {
             for (int signal : scheduler.tick(System.currentTimeMillis())) {
                 raise(signal);
             }

@@ -48,7 +48,9 @@ public final class ConfigLoader {
             collector.addAll(cli);
             List<Entry> expanded = Placeholders.expand(collector.entries(), collector.placeholders(), env);
             Settings settings = Resolver.resolve(expanded, warnings);
-            ServerConfig config = ConfigBuilder.build(settings);
+            // An emperor serves through its vassals' sockets (and emperor-http), not sockets of its own.
+            ServerConfig config = settings.last("emperor").isPresent() ? ConfigBuilder.buildAllowingNoSocket(settings)
+                    : ConfigBuilder.build(settings);
             if (has(cli, "print-config")) {
                 return new LoadResult.Exit(0, ConfigPrinter.render(settings));
             }

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 public final class OptionTable {
 
     private static final List<Option> ALL = Stream.of(ServerOptions.all(), AppOptions.all(),
-            ConfigOptions.all(), ObservabilityOptions.all(), ApiOptions.all(),
+            ConfigOptions.all(), ObservabilityOptions.all(), ApiOptions.all(), EmperorOptions.all(),
             PlannedOptions.all()).flatMap(List::stream).toList();
     private static final Map<String, Option> BY_NAME = index();
 

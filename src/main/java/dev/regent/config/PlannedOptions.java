@@ -64,19 +64,7 @@ final class PlannedOptions {
                 planned("spooler-harakiri", "harakiri for spooler tasks"),
                 Option.of("spooler-ordered", FLAG, "false", NOT_YET_IMPLEMENTED, "run spooler tasks in order"),
                 planned("attach-daemon", "run and supervise a command").repeated(),
-                planned("smart-attach-daemon", "supervise a daemonizing command by pidfile").repeated(),
-                planned("emperor", "manage the vassal configs in this directory").repeated(),
-                Option.of("emperor-tyrant", FLAG, "false", NOT_YET_IMPLEMENTED, "run vassals as their file's owner"),
-                planned("emperor-on-demand-directory", "start vassals on first connection")
-                        .alias("emperor-on-demand-dir"),
-                planned("emperor-on-demand-extension", "on-demand socket file extension")
-                        .alias("emperor-on-demand-ext"),
-                planned("emperor-on-demand-exec", "command that gives the on-demand socket"),
-                planned("vassals-inherit", "config every vassal inherits").repeated(),
-                planned("vassals-include", "config every vassal includes").repeated(),
-                planned("vassals-include-before", "config every vassal includes first").repeated(),
-                planned("vassal-set", "option set in every vassal").repeated(),
-                planned("inherit", "load a config at apply time (vassals)").repeated())
+                planned("smart-attach-daemon", "supervise a daemonizing command by pidfile").repeated())
                 .map(o -> o.in("Services")).toList();
     }
 

@@ -77,6 +77,22 @@ public final class FrontendContext {
         }
     }
 
+    /** True once a graceful or immediate stop has begun (I/O loop only). */
+    public boolean closingNow() {
+        return closing;
+    }
+
+    /**
+     * Closes every connection at once: a server sharing its event loop with others (an emperor's
+     * vassal) ends, and nobody else would ever close them.
+     */
+    public void closeAll() {
+        closing = true;
+        for (ClientConnection c : Set.copyOf(connections)) {
+            c.channel().close();
+        }
+    }
+
     /** Static files answered by the master before dispatch, or null (set once, before serving). */
     public void staticFiles(StaticFiles files) {
         this.staticFiles = files;

@@ -45,6 +45,16 @@ public final class Listeners implements AutoCloseable {
     private final Map<Path, Long> unixFiles = new HashMap<>();
     private final boolean vacuum;
 
+    /**
+     * What happens to each accepted connection. The default installs a {@link ClientConnection};
+     * the emperor holds connections itself until the vassal's server can take them ({@link #adopt}).
+     */
+    @FunctionalInterface
+    public interface Acceptor {
+        /** Called from the channel's initializer, on its event loop, before it is active. */
+        void accepted(Channel channel, SocketSpec spec);
+    }
+
     private Listeners(boolean vacuum) {
         this.vacuum = vacuum;
     }
@@ -65,7 +75,14 @@ public final class Listeners implements AutoCloseable {
      */
     public static Listeners bind(EventLoopGroup group, List<SocketSpec> specs, int backlog, int bufferSize,
                                  FrontendContext context, boolean vacuum, SocketOptions options) throws IOException {
-        checkBacklog(backlog, context.log());
+        return bind(group, specs, backlog, vacuum, options, context.log(), (ch, spec) ->
+                ch.pipeline().addLast("client", new ClientConnection(context, decoder(spec, ch, bufferSize, context))));
+    }
+
+    /** As above, with {@code acceptor} deciding what each accepted connection gets. */
+    public static Listeners bind(EventLoopGroup group, List<SocketSpec> specs, int backlog, boolean vacuum,
+                                 SocketOptions options, RequestLog.Logger log, Acceptor acceptor) throws IOException {
+        checkBacklog(backlog, log);
         Listeners listeners = new Listeners(vacuum);
         Channel[] bound = new Channel[specs.size()];
         try {
@@ -73,7 +90,7 @@ public final class Listeners implements AutoCloseable {
                 for (int i = 0; i < specs.size(); i++) {
                     boolean shared = options.sharedSockets().contains(specs.get(i).address());
                     if (shared == (pass == 0)) {
-                        bound[i] = listeners.bindOne(group, specs.get(i), backlog, bufferSize, context, options);
+                        bound[i] = listeners.bindOne(group, specs.get(i), backlog, acceptor, options);
                     }
                 }
             }
@@ -103,16 +120,15 @@ public final class Listeners implements AutoCloseable {
         }
     }
 
-    private Channel bindOne(EventLoopGroup group, SocketSpec spec, int backlog, int bufferSize,
-                            FrontendContext context, SocketOptions options) throws IOException {
+    private Channel bindOne(EventLoopGroup group, SocketSpec spec, int backlog, Acceptor acceptor,
+                            SocketOptions options) throws IOException {
         ServerBootstrap b = new ServerBootstrap().group(group)
                 .option(ChannelOption.SO_BACKLOG, backlog)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("client", new ClientConnection(context,
-                                decoder(spec, ch, bufferSize, context)));
+                        acceptor.accepted(ch, spec);
                     }
                 });
         SocketAddress address;
@@ -176,6 +192,28 @@ public final class Listeners implements AutoCloseable {
     }
 
     private static final AtomicBoolean DROPPED_WARNED = new AtomicBoolean();
+
+    /**
+     * Serves a connection accepted elsewhere (an emperor socket) and already active, as if this
+     * app's own socket {@code spec} had accepted it; {@code alreadyRead} (may be empty) is what was
+     * read from it so far. Runs on the channel's event loop, which must be the loop of {@code context}.
+     */
+    public static void adopt(Channel ch, SocketSpec spec, int bufferSize, FrontendContext context,
+                             io.netty.buffer.ByteBuf alreadyRead) {
+        if (!ch.isActive()) {
+            alreadyRead.release();
+            return;
+        }
+        ch.pipeline().addLast("client", new ClientConnection(context, decoder(spec, ch, bufferSize, context)));
+        // The handler was added after the channel became active: replay what it missed.
+        ch.pipeline().fireChannelActive();
+        if (alreadyRead.isReadable()) {
+            ch.pipeline().fireChannelRead(alreadyRead);
+        } else {
+            alreadyRead.release();
+        }
+        ch.config().setAutoRead(true);
+    }
 
     private static String describe(SocketSpec spec) {
         return (spec.protocol() == SocketSpec.Protocol.HTTP ? "http socket " : "uwsgi socket ") + spec.address();

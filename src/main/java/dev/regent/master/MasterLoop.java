@@ -281,6 +281,7 @@ public final class MasterLoop {
         if (phase == Phase.STARTING) {
             phase = Phase.RUNNING;
         }
+        readyListener.accept(r.generation());
         apply(table.generationReady(r.generation(), chained.remove(r.generation()), now));
         mules.ready(zygotes.get(r.generation()), now);
     }
@@ -403,6 +404,13 @@ public final class MasterLoop {
             }
         }
     }
+
+    /** Told on this thread each time a generation has imported the app (an emperor's readiness; call before run). */
+    public void onReady(java.util.function.IntConsumer listener) {
+        this.readyListener = listener;
+    }
+
+    private java.util.function.IntConsumer readyListener = generation -> { };
 
     /** Publishes the phase and worker table to {@code board} after every event (call before {@link #run}). */
     public void board(MasterBoard board) {

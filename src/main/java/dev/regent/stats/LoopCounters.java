@@ -95,6 +95,15 @@ public final class LoopCounters {
         record(0, 0, status, Math.max(0, bytes), nanos, -1);
     }
 
+    /** Every request that finished, dynamic or static, whatever its status. */
+    public long requestsTotal() {
+        long n = 0;
+        for (long c : byClass) {
+            n += c;
+        }
+        return n;
+    }
+
     public long requests(int workerId) {
         Worker w = workers.get(workerId);
         return w == null ? 0 : w.requests;

@@ -1,0 +1,156 @@
+package dev.regent.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The emperor's side of the configuration: its own settings ({@link Spec}, read from the
+ * options of the configuration that named {@code emperor}) and the loader of one vassal file.
+ * A vassal file goes through the same pipeline as a command line ({@code --ini file}, then the
+ * {@code vassals-inherit}/{@code vassals-include} templates), except that the emperor's
+ * environment options ({@code UWSGI_*}, {@code REGENT_*}) are not applied to it: they configure
+ * the emperor, not its tenants. {@code $(VAR)} placeholders still read the environment.
+ */
+public final class EmperorConfig {
+
+    /** Options that only mean something to the emperor: refused in a vassal file (no nested emperors). */
+    private static final List<String> EMPEROR_ONLY = List.of("emperor", "emperor-http", "emperor-stats",
+            "emperor-on-demand", "vassals-inherit", "vassals-include");
+
+    private EmperorConfig() {
+    }
+
+    /**
+     * The emperor's settings.
+     *
+     * @param monitors      {@code emperor}: directories or globs
+     * @param freq          {@code emperor-freq}
+     * @param throttleMs    {@code emperor-throttle}
+     * @param maxThrottleMs {@code emperor-max-throttle}
+     * @param http          {@code emperor-http} addresses
+     * @param stats         {@code emperor-stats} address, or null
+     * @param templates     {@code vassals-inherit} then {@code vassals-include} files
+     * @param onDemand      {@code emperor-on-demand}
+     */
+    public record Spec(List<String> monitors, Duration freq, long throttleMs, long maxThrottleMs, List<String> http,
+                       String stats, List<String> templates, boolean onDemand) {
+        public Spec {
+            monitors = List.copyOf(monitors);
+            http = List.copyOf(http);
+            templates = List.copyOf(templates);
+        }
+    }
+
+    /**
+     * One vassal's configuration.
+     *
+     * @param server   what its {@code Server} runs (sockets included: the emperor binds them)
+     * @param domains  {@code domain} values, lower case, for emperor-http routing
+     * @param idle     {@code idle}: back to zero after this long without requests; zero = never
+     * @param cheap    {@code cheap}: start with no worker
+     * @param warnings what the loader let through (strict off)
+     */
+    public record Vassal(ServerConfig server, List<String> domains, Duration idle, boolean cheap,
+                         List<String> warnings) {
+        public Vassal {
+            domains = List.copyOf(domains);
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    /** A vassal file that cannot be used; the message names the file and line. */
+    public static final class Invalid extends Exception {
+        public Invalid(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** The emperor settings when {@code config} names an {@code emperor}, else empty. */
+    public static Optional<Spec> spec(ServerConfig config) {
+        Map<String, Object> o = config.api().options();
+        List<String> monitors = list(o, "emperor");
+        if (monitors.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> templates = new ArrayList<>(list(o, "vassals-inherit"));
+        templates.addAll(list(o, "vassals-include"));
+        Object stats = o.get("emperor-stats");
+        return Optional.of(new Spec(monitors, Duration.ofSeconds(number(o, "emperor-freq", 3)),
+                number(o, "emperor-throttle", 1000), number(o, "emperor-max-throttle", 180_000),
+                list(o, "emperor-http"), stats == null ? null : stats.toString().strip(), templates,
+                flag(o.get("emperor-on-demand"))));
+    }
+
+    /** Reads a vassal file (and the templates) into a configuration, or says why it cannot be used. */
+    public static Vassal loadVassal(Path file, Spec spec, Map<String, String> env) throws Invalid {
+        List<String> warnings = new ArrayList<>();
+        try {
+            Collector collector = new Collector(env, warnings);
+            Source from = new Source("vassal file " + file);
+            String kind = CommandLine.configKind(file.toString());
+            collector.add(new Entry(kind == null ? "ini" : kind, file.toString(), from));
+            for (String template : spec.templates()) {
+                collector.add(new Entry("include", template, new Source("vassals-inherit")));
+            }
+            List<Entry> expanded = Placeholders.expand(collector.entries(), collector.placeholders(), env);
+            Settings settings = Resolver.resolve(expanded, warnings);
+            for (String name : EMPEROR_ONLY) {
+                Optional<Settings.Setting> s = settings.last(name);
+                if (s.isPresent()) {
+                    throw new ConfigException(name + " is an emperor option; a vassal cannot run an emperor ("
+                            + s.get().source() + ")");
+                }
+            }
+            ServerConfig server = ConfigBuilder.build(settings);
+            List<String> domains = settings.all("domain", String.class).stream()
+                    .map(d -> d.strip().toLowerCase(java.util.Locale.ROOT)).filter(d -> !d.isEmpty()).toList();
+            Object idle = server.api().options().get("idle");
+            long idleSeconds = idle == null ? 0 : parseLong(idle.toString(), 0);
+            return new Vassal(server, domains, Duration.ofSeconds(idleSeconds),
+                    flag(server.api().options().get("cheap")), warnings);
+        } catch (ConfigException e) {
+            throw new Invalid(String.join("\n", e.messages()));
+        }
+    }
+
+    private static List<String> list(Map<String, Object> o, String name) {
+        Object v = o.get(name);
+        if (v == null) {
+            return List.of();
+        }
+        if (v instanceof List<?> l) {
+            return l.stream().map(x -> x.toString().strip()).toList();
+        }
+        return List.of(v.toString().strip());
+    }
+
+    private static long number(Map<String, Object> o, String name, long fallback) {
+        Object v = o.get(name);
+        return v == null ? fallback : parseLong(v.toString(), fallback);
+    }
+
+    private static long parseLong(String s, long fallback) {
+        try {
+            return Long.parseLong(s.strip());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    private static boolean flag(Object v) {
+        if (v == null) {
+            return false;
+        }
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        return switch (v.toString().strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "", "1", "true", "yes", "on" -> true;
+            default -> false;
+        };
+    }
+}
