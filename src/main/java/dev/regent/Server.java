@@ -70,7 +70,8 @@ public final class Server {
     public Server(ServerConfig config, Hosted hosted) throws IOException {
         this.config = config;
         this.hosted = hosted;
-        this.sink = new LogSink(config.logging().logto());
+        this.sink = new LogSink(config.logging().logto(), config.logging().maxSize(),
+                config.logging().backupName());
         this.requestLog = new RequestLog(config.logging(), sink);
         this.log = requestLog.logger();
     }

@@ -62,7 +62,8 @@ final class AppOptions {
                 Option.of("logto2", ANY, null, NOT_YET_IMPLEMENTED, "logto, after dropping privileges"),
                 Option.of("log-sendfile", FLAG, "false", NOT_YET_IMPLEMENTED, "log sendfile responses"),
                 Option.of("log-ioerror", FLAG, "false", NOT_YET_IMPLEMENTED, "log requests with I/O errors"),
-                Option.of("log-format-strftime", FLAG, "false", NOT_YET_IMPLEMENTED, "strftime in log-format"),
+                Option.of("log-format-strftime", FLAG, "false", IMPLEMENTED,
+                        "pass log-format's text through strftime; %(ftime) uses the log-date format"),
                 Option.of("log-truncate", FLAG, "false", NOT_YET_IMPLEMENTED, "truncate logto at startup"),
                 Option.of("log-master", FLAG, "false", NOT_YET_IMPLEMENTED, "the master writes all logs"),
                 Option.of("touch-logrotate", ANY, null, NOT_YET_IMPLEMENTED, "rotate the log when touched")

@@ -181,10 +181,6 @@ final class ConfigBuilder {
     }
 
     private static LogSpec logging(Settings s) {
-        return new LogSpec(
-                s.get("disable-logging", Boolean.class),
-                s.get("log-4xx", Boolean.class),
-                s.get("log-5xx", Boolean.class),
-                s.get("logto", String.class));
+        return LogSpec.from(s);
     }
 }

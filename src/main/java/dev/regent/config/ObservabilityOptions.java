@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 
 /**
  * The option table, part 4: static files served by the master, the stats server, health and
- * metrics endpoints, and the request-log format (not implemented yet: those rows still stop startup).
+ * metrics endpoints, and the request-log format, filters and rotation (dev.regent.logging).
  * Rows marked "(Regent)" have no uWSGI equivalent.
  */
 final class ObservabilityOptions {
@@ -84,22 +84,24 @@ final class ObservabilityOptions {
     private static List<Option> logFormat() {
         String area = "Logging";
         return Stream.of(
-                Option.of("log-format", TEXT, null, NOT_YET_IMPLEMENTED, "request log line format with %(var) variables")
+                Option.of("log-format", TEXT, null, IMPLEMENTED, "request log line format with %(var) variables")
                         .alias("logformat"),
-                Option.of("log-json", FLAG, "false", NOT_YET_IMPLEMENTED,
+                Option.of("log-json", FLAG, "false", IMPLEMENTED,
                         "request log as JSON lines; the keys are log-format's variables, or a default set (Regent)"),
-                Option.of("log-zero", FLAG, "false", NOT_YET_IMPLEMENTED, "log responses with no body"),
-                Option.of("log-slow", NUMBER, "0", NOT_YET_IMPLEMENTED, "log requests that took at least N ms"),
-                Option.of("log-big", BYTES, "0", NOT_YET_IMPLEMENTED, "log responses of at least N bytes"),
-                Option.of("log-x-forwarded-for", FLAG, "false", NOT_YET_IMPLEMENTED,
-                        "log the X-Forwarded-For header as the client address when present"),
-                Option.of("log-micros", FLAG, "false", NOT_YET_IMPLEMENTED, "request time in microseconds"),
-                Option.of("log-date", TEXT, null, NOT_YET_IMPLEMENTED,
-                        "prefix request lines with the date (optionally a strftime format)"),
-                Option.of("log-maxsize", BYTES, "0", NOT_YET_IMPLEMENTED, "rotate the logto file at this size"),
-                Option.of("log-backupname", PATH, null, NOT_YET_IMPLEMENTED,
-                        "name of the rotated log (default: the file name and the epoch)"),
-                Option.of("log-reopen", FLAG, "false", NOT_YET_IMPLEMENTED, "reopen the logto file on SIGHUP"))
+                Option.of("log-zero", FLAG, "false", IMPLEMENTED, "log responses with no body"),
+                Option.of("log-slow", NUMBER, "0", IMPLEMENTED, "log requests that took at least N ms"),
+                Option.of("log-big", BYTES, "0", IMPLEMENTED, "log responses of at least N bytes"),
+                Option.of("log-x-forwarded-for", FLAG, "false", IMPLEMENTED,
+                        "log the X-Forwarded-For header as the client address when the request has one"),
+                Option.of("log-micros", FLAG, "false", IMPLEMENTED, "request time in microseconds"),
+                Option.of("log-date", TEXT, null, IMPLEMENTED,
+                        "prefix request lines with the date: ctime() style, or this strftime format"),
+                Option.of("log-maxsize", BYTES, "0", IMPLEMENTED,
+                        "rotate the logto file when it grows past this many bytes"),
+                Option.of("log-backupname", PATH, null, IMPLEMENTED,
+                        "name of the rotated log (default: the logto name, a dot and the epoch)"),
+                Option.of("log-reopen", FLAG, "false", IMPLEMENTED,
+                        "reopen the logto file on every reload (SIGHUP), for rename-based log rotation"))
                 .map(o -> o.in(area)).toList();
     }
 }

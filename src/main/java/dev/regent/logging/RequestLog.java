@@ -3,8 +3,13 @@ package dev.regent.logging;
 import dev.regent.config.LogSpec;
 import dev.regent.frontend.ClientConnection;
 import dev.regent.protocol.RequestHead;
+import dev.regent.protocol.environ.EnvironReader;
+import io.netty.buffer.ByteBuf;
 
+import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,24 +19,55 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Default request line (documented in docs/logging.md):
  * <pre>
- * [pid: 4242|worker: 1|req: 17] 127.0.0.1:50312 [Mon Nov 23 02:40:00 2026] GET /hello => generated 12 bytes in 1 msecs (HTTP/1.1 200)
+ * [pid: 4242|worker: 1|req: 17] 127.0.0.1 [Mon Nov 23 02:40:00 2026] GET /hello => generated 12 bytes in 1 msecs (HTTP/1.1 200)
  * </pre>
- * Nothing is formatted when the line would not be written.
+ * or the compiled {@code log-format} / {@code log-json} line. Whether a request is logged is
+ * decided from three numbers first ({@link #reason}); nothing is allocated or formatted for a
+ * request that is not logged.
  */
 public final class RequestLog {
-    private static final DateTimeFormatter CTIME =
-            DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss yyyy", Locale.ROOT);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
+
+    /**
+     * Why a request is logged: the first rule that matches, in the order of uWSGI's
+     * {@code core/logging.c: log_request} (zero, slow, 4xx, 5xx, big, then logging enabled).
+     */
+    public enum Reason { ZERO, SLOW, STATUS_4XX, STATUS_5XX, BIG, ENABLED }
 
     private final LogSpec spec;
     private final LogSink sink;
     private final Logger logger;
     private final AtomicLong requests = new AtomicLong();
+    private final ZoneId zone = ZoneId.systemDefault();
+    /** The log-format or JSON line; null for the default line. */
+    private final LogFormat format;
+    /** log-date prefix; null when off. */
+    private final Strftime date;
+    private final boolean anyLine;
+    private final long pid = ProcessHandle.current().pid();
 
     public RequestLog(LogSpec spec, LogSink sink) {
         this.spec = spec;
         this.sink = sink;
-        this.logger = new Logger(sink);
+        this.logger = new Logger(sink, spec.reopen());
+        this.format = compile(spec, zone);
+        this.date = spec.date() == null || spec.json() ? null
+                : spec.date().isEmpty() ? Strftime.CTIME : Strftime.compile(spec.date());
+        this.anyLine = !spec.disableLogging() || spec.log4xx() || spec.log5xx() || spec.logZero()
+                || spec.logSlowMillis() > 0 || spec.logBigBytes() > 0;
+    }
+
+    static LogFormat compile(LogSpec spec, ZoneId zone) {
+        Strftime ftime = spec.formatStrftime() && spec.date() != null && !spec.date().isEmpty()
+                ? Strftime.compile(spec.date()) : null;
+        if (spec.format() != null && !spec.format().isEmpty()) {
+            return LogFormat.compile(spec.format(), ftime, spec.formatStrftime(), spec.json(), zone);
+        }
+        if (spec.json()) {
+            String keys = spec.micros() ? LogFormat.DEFAULT_JSON.replace("msecs", "micros") : LogFormat.DEFAULT_JSON;
+            return LogFormat.compile(keys, null, false, true, zone);
+        }
+        return null;
     }
 
     public Logger logger() {
@@ -42,30 +78,119 @@ public final class RequestLog {
         return requests.get();
     }
 
-    public void log(ClientConnection conn, RequestHead head, int status, long bytes, long nanos, int workerId) {
+    /**
+     * True when some request could be logged: the connection then keeps each request's environ
+     * until the line is decided (for the address, the protocol and log-format's variables).
+     */
+    public boolean needsEnviron() {
+        return anyLine;
+    }
+
+    /** True when the response head's fields must be counted ({@code %(headers)}). */
+    public boolean needsHeaderCount() {
+        return anyLine && format != null && format.needsHeaders();
+    }
+
+    /** The first rule that logs this request, or null when it is not logged. */
+    public Reason reason(int status, long rsize, long msecs) {
+        if (spec.logZero() && rsize == 0) {
+            return Reason.ZERO;
+        }
+        if (spec.logSlowMillis() > 0 && msecs >= spec.logSlowMillis()) {
+            return Reason.SLOW;
+        }
+        if (spec.log4xx() && status >= 400 && status <= 499) {
+            return Reason.STATUS_4XX;
+        }
+        if (spec.log5xx() && status >= 500 && status <= 599) {
+            return Reason.STATUS_5XX;
+        }
+        if (spec.logBigBytes() > 0 && rsize >= spec.logBigBytes()) {
+            return Reason.BIG;
+        }
+        return spec.disableLogging() ? null : Reason.ENABLED;
+    }
+
+    /**
+     * Counts one finished request and logs it when a rule says so.
+     *
+     * @param environ   the request's environ, or null when it was not kept; not released here
+     * @param hsize     response head bytes sent
+     * @param headers   response header fields the app gave (0 unless {@link #needsHeaderCount})
+     * @param workerPid pid of the worker that served it, 0 when none did
+     */
+    public void log(ClientConnection conn, RequestHead head, ByteBuf environ, int status, long rsize, long hsize,
+                    int headers, long nanos, int workerId, long workerPid, int core) {
         long n = requests.incrementAndGet();
-        boolean wanted = !spec.disableLogging()
-                || (spec.log4xx() && status >= 400 && status < 500)
-                || (spec.log5xx() && status >= 500);
-        if (!wanted) {
+        if (reason(status, rsize, nanos / 1_000_000) == null) {
             return;
         }
-        StringBuilder sb = new StringBuilder(160);
-        sb.append("[pid: ").append(ProcessHandle.current().pid()).append("|worker: ").append(workerId)
-                .append("|req: ").append(n).append("] ").append(conn.remote()).append(" [")
-                .append(CTIME.format(LocalDateTime.now())).append("] ").append(head.method()).append(' ')
-                .append(head.uri()).append(" => generated ").append(bytes).append(" bytes in ")
-                .append(nanos / 1_000_000).append(" msecs (").append(head.http10() ? "HTTP/1.0 " : "HTTP/1.1 ")
-                .append(status).append(')');
-        sink.line(sb.toString());
+        Instant now = Instant.now();
+        long micros = nanos / 1000;
+        long startMicros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1000 - micros;
+        String proto = environ == null ? null : EnvironReader.get(environ, "SERVER_PROTOCOL");
+        LogRecord r = new LogRecord(head.method(), head.uri(),
+                proto != null ? proto : head.http10() ? "HTTP/1.0" : "HTTP/1.1",
+                address(conn, environ), environ, status, rsize, hsize, headers,
+                head.framing() == RequestHead.BodyFraming.LENGTH ? head.contentLength() : 0,
+                startMicros, micros, workerPid > 0 ? workerPid : pid, workerId, core, n);
+        sink.line(line(r));
+    }
+
+    /** The text of one line, date prefix included. */
+    String line(LogRecord r) {
+        StringBuilder sb = new StringBuilder(200);
+        if (date != null) {
+            date.append(sb, ZonedDateTime.now(zone));
+            sb.append(" - ");
+        }
+        if (format != null) {
+            format.append(sb, r);
+        } else {
+            defaultLine(sb, r);
+        }
+        return sb.toString();
+    }
+
+    private void defaultLine(StringBuilder sb, LogRecord r) {
+        sb.append("[pid: ").append(pid).append("|worker: ").append(r.wid()).append("|req: ").append(r.requests())
+                .append("] ").append(r.addr()).append(" [");
+        Strftime.CTIME.append(sb, LogVariables.start(r, zone));
+        sb.append("] ").append(r.method()).append(' ').append(r.uri()).append(" => generated ").append(r.rsize())
+                .append(" bytes in ");
+        if (spec.micros()) {
+            sb.append(r.micros()).append(" micros (");
+        } else {
+            sb.append(r.micros() / 1000).append(" msecs (");
+        }
+        sb.append(r.proto()).append(' ').append(r.status()).append(')');
+    }
+
+    /** X-Forwarded-For with log-x-forwarded-for, else REMOTE_ADDR, else the peer. */
+    private String address(ClientConnection conn, ByteBuf environ) {
+        if (environ != null) {
+            if (spec.xForwardedFor()) {
+                String xff = EnvironReader.get(environ, "HTTP_X_FORWARDED_FOR");
+                if (xff != null && !xff.isEmpty()) {
+                    return xff;
+                }
+            }
+            String remote = EnvironReader.get(environ, "REMOTE_ADDR");
+            if (remote != null && !remote.isEmpty()) {
+                return remote;
+            }
+        }
+        return conn == null ? "-" : conn.remote();
     }
 
     /** Server messages: one line each, with a timestamp and a level for warnings and errors. */
     public static final class Logger {
         private final LogSink sink;
+        private final boolean reopenOnReload;
 
-        Logger(LogSink sink) {
+        Logger(LogSink sink, boolean reopenOnReload) {
             this.sink = sink;
+            this.reopenOnReload = reopenOnReload;
         }
 
         public void info(String message) {
@@ -80,7 +205,24 @@ public final class RequestLog {
             sink.line(stamp() + "ERROR: " + message);
         }
 
-        private static String stamp() {
+        /** A reload begins: with log-reopen, the logto file is reopened (logrotate moved it away). */
+        public void reloading() {
+            if (reopenOnReload) {
+                sink.reopen();
+            }
+        }
+
+        /** Reopens the logto file now (master-fifo {@code l}). */
+        public void reopen() {
+            sink.reopen();
+        }
+
+        /** Rotates the logto file now (master-fifo {@code L}). */
+        public void rotate() {
+            sink.rotate();
+        }
+
+        static String stamp() {
             return "[" + STAMP.format(LocalDateTime.now()) + "] ";
         }
     }

@@ -209,8 +209,8 @@ public final class MasterLoop {
             }
             case 'c' -> chainReload("master-fifo c");
             case 's' -> logStats();
-            case 'l', 'L' -> log.info("master-fifo " + c + " received: the log is not reopened (log rotation is"
-                    + " not implemented; use copytruncate)");
+            case 'l' -> log.reopen();
+            case 'L' -> log.rotate();
             default -> log.info("master-fifo: command '" + c + "' not supported (ignored)");
         }
     }
@@ -263,6 +263,7 @@ public final class MasterLoop {
             log.info(why + " received while " + phase.name().toLowerCase() + ": ignored");
             return false;
         }
+        log.reloading();
         log.info(why + " received: graceful reload (importing the app in generation " + (lastGeneration + 1) + ")");
         try {
             startGeneration();
