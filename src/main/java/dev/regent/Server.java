@@ -176,6 +176,11 @@ public final class Server {
             public void connected(int workerId, long pid) {
                 post.accept(new Event.WorkerConnected(workerId, pid));
             }
+
+            @Override
+            public void wake() {
+                post.accept(new Event.Wake());
+            }
         }, (id, age) -> age >= minAge ? lifecycle.maxRequestsFor(id) : 0);
         long limit = lifecycle.harakiri().toNanos();
         if (limit > 0) {
@@ -332,6 +337,28 @@ public final class Server {
         @Override
         public void retire(int workerId, long pid) {
             loop.execute(() -> dispatcher.retire(workerId, pid));
+        }
+
+        @Override
+        public dev.regent.cheaper.Load load() {
+            // Taken on the I/O loop, which owns the dispatcher, like the stats snapshot.
+            CompletableFuture<dev.regent.cheaper.Load> load = new CompletableFuture<>();
+            loop.execute(() -> load.complete(dispatcher.load(System.nanoTime())));
+            try {
+                return load.get(1, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                return null;
+            }
+        }
+
+        @Override
+        public void cheap(int workerId, long pid) {
+            loop.execute(() -> dispatcher.drain(workerId, pid));
+        }
+
+        @Override
+        public void sleep() {
+            loop.execute(dispatcher::sleep);
         }
 
         @Override

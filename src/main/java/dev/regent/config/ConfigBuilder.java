@@ -25,6 +25,10 @@ final class ConfigBuilder {
     static ServerConfig build(Settings s) throws ConfigException {
         checkSharedReferences(s);
         ApiOptions.spec(s); // reports bad cache2 and farm values
+        List<String> cheaper = CheaperSpec.problems(s);
+        if (!cheaper.isEmpty()) {
+            throw new ConfigException(cheaper);
+        }
         ServerConfig config = buildAllowingNoSocket(s);
         if (config.sockets().isEmpty()) {
             throw new ConfigException(Messages.noSocket());
@@ -52,7 +56,8 @@ final class ConfigBuilder {
                 process(s),
                 socketOptions(s),
                 ObservabilitySpec.from(s),
-                api(s));
+                api(s),
+                CheaperSpec.from(s));
     }
 
     /** The uwsgi module's settings; build() has already reported bad values, so none are left here. */

@@ -9,12 +9,12 @@ import java.util.stream.Stream;
 
 /**
  * The one table of options: every loader, {@code --help}, docs/options.md and strict checking
- * read it. The rows live in {@link ServerOptions}, {@link AppOptions}, {@link PlannedOptions}
+ * read it. The rows live in {@link ServerOptions}, {@link CheaperOptions}, {@link AppOptions}, {@link PlannedOptions}
  * and {@link ConfigOptions}; an option's {@link Option.Status} is set on its row.
  */
 public final class OptionTable {
 
-    private static final List<Option> ALL = Stream.of(ServerOptions.all(), AppOptions.all(),
+    private static final List<Option> ALL = Stream.of(ServerOptions.all(), CheaperOptions.all(), AppOptions.all(),
             ConfigOptions.all(), ObservabilityOptions.all(), ApiOptions.all(), EmperorOptions.all(),
             PlannedOptions.all()).flatMap(List::stream).toList();
     private static final Map<String, Option> BY_NAME = index();

@@ -34,20 +34,6 @@ final class PlannedOptions {
 
     private static List<Option> cheaper() {
         return Stream.of(
-                planned("cheaper", "minimum number of workers (adaptive process spawning)"),
-                planned("cheaper-initial", "workers started at startup"),
-                planned("cheaper-step", "workers spawned at a time"),
-                planned("cheaper-overload", "length of a cheaper cycle in seconds"),
-                planned("cheaper-algo", "cheaper algorithm (spare, backlog, busyness, manual)"),
-                planned("cheaper-busyness-max", "busyness above which workers are spawned"),
-                planned("cheaper-busyness-min", "busyness below which workers are stopped"),
-                planned("cheaper-busyness-multiplier", "cycles to wait before stopping workers"),
-                planned("cheaper-busyness-penalty", "multiplier growth after a stopped worker is needed again"),
-                planned("cheaper-busyness-backlog-alert", "queue length that spawns emergency workers"),
-                planned("cheaper-busyness-backlog-multiplier", "cycles multiplier while the queue is long"),
-                planned("cheaper-busyness-backlog-step", "emergency workers spawned at a time"),
-                planned("cheaper-busyness-backlog-nonzero", "seconds of non-empty queue that spawn a worker"),
-                Option.of("cheaper-busyness-verbose", FLAG, "false", NOT_YET_IMPLEMENTED, "log busyness decisions"),
                 planned("cheaper-rss-limit-soft", "stop spawning above this total RSS"),
                 planned("cheaper-rss-limit-hard", "stop workers above this total RSS"))
                 .map(o -> o.in("Adaptive process spawning")).toList();

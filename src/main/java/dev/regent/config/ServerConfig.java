@@ -27,6 +27,7 @@ import java.util.List;
  * @param socketOptions      chmod/chown of Unix sockets, SO_REUSEPORT, shared sockets ({@link SocketOptions})
  * @param observability      static files, stats, health and metrics endpoints ({@link ObservabilitySpec})
  * @param api                caches, locks, mules and the options as written, for the uwsgi module ({@link ApiSpec})
+ * @param cheaper            adaptive process spawning and scaling to zero ({@link CheaperSpec})
  */
 public record ServerConfig(
         List<SocketSpec> sockets,
@@ -46,7 +47,8 @@ public record ServerConfig(
         ProcessSpec process,
         SocketOptions socketOptions,
         ObservabilitySpec observability,
-        ApiSpec api) {
+        ApiSpec api,
+        CheaperSpec cheaper) {
 
     public ServerConfig {
         sockets = List.copyOf(sockets);
@@ -64,6 +66,9 @@ public record ServerConfig(
         }
         if (api == null) {
             api = ApiSpec.none();
+        }
+        if (cheaper == null) {
+            cheaper = CheaperSpec.off(processes);
         }
     }
 
@@ -89,13 +94,13 @@ public record ServerConfig(
     public ServerConfig withSockets(List<SocketSpec> newSockets) {
         return new ServerConfig(newSockets, app, processes, threads, listen, bufferSize, limitPost, headerTimeout,
                 keepaliveTimeout, lifecycle, logging, pidfile, dieOnTerm, vacuum, process,
-                socketOptions, observability, api);
+                socketOptions, observability, api, cheaper);
     }
 
     /** This configuration with another app. */
     public ServerConfig withApp(AppSpec newApp) {
         return new ServerConfig(sockets, newApp, processes, threads, listen, bufferSize, limitPost, headerTimeout,
                 keepaliveTimeout, lifecycle, logging, pidfile, dieOnTerm, vacuum, process,
-                socketOptions, observability, api);
+                socketOptions, observability, api, cheaper);
     }
 }

@@ -161,10 +161,7 @@ final class ServerOptions {
                 Option.of("touch-spoolers-reload", ANY, null, NOT_YET_IMPLEMENTED, "reload spoolers on change")
                         .repeated(),
                 Option.of("touch-exec", ANY, null, NOT_YET_IMPLEMENTED, "run a command on change").repeated(),
-                Option.of("touch-signal", ANY, null, NOT_YET_IMPLEMENTED, "raise a signal on change").repeated(),
-                Option.of("idle", ANY, null, NOT_YET_IMPLEMENTED, "stop workers after this many idle seconds"),
-                Option.of("cheap", FLAG, "false", NOT_YET_IMPLEMENTED, "start with no workers"),
-                Option.of("die-on-idle", FLAG, "false", NOT_YET_IMPLEMENTED, "exit when idle"))
+                Option.of("touch-signal", ANY, null, NOT_YET_IMPLEMENTED, "raise a signal on change").repeated())
                 .map(o -> o.in(area)).toList();
     }
 }

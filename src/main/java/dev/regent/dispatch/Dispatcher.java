@@ -1,5 +1,7 @@
 package dev.regent.dispatch;
 
+import dev.regent.cheaper.Load;
+import dev.regent.cheaper.WorkerSample;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 
@@ -19,6 +21,10 @@ import java.util.List;
  * (same id, new pid) has connected, then takes no new requests, and its slot connections are
  * closed (the worker exits on EOF) as soon as it is idle.
  *
+ * <p>Scaling to zero ({@link #sleep}): while no worker is connected after the master stopped them
+ * all, requests wait in the queue with no bound (nothing is refused while the app wakes) and the
+ * first one asks the master to {@link Listener#wake wake} the app.
+ *
  * <p>Threading: every method runs on the one I/O event loop that owns all client and worker
  * channels; {@link #loop()} is that loop, and other threads hand work to it with
  * {@code loop().execute(...)}.
@@ -35,6 +41,10 @@ public final class Dispatcher {
 
         /** The first slot of a new worker process connected: it serves from now on. */
         default void connected(int workerId, long pid) {
+        }
+
+        /** A request arrived while the app sleeps (no worker, see {@link #sleep}): start the workers. */
+        default void wake() {
         }
     }
 
@@ -64,6 +74,11 @@ public final class Dispatcher {
     private long queuedTotal;
     private long rejectedTotal;
     private boolean closed;
+    /** When a request last arrived or finished (System.nanoTime()): the idle timer's start. */
+    private long lastActivity = System.nanoTime();
+    /** The master stopped every worker: queue without bound and wake the app on the next request. */
+    private boolean asleep;
+    private boolean wakeAsked;
 
     /** The request count at which a worker of this id and age (ns) should be recycled; 0 = not yet/never. */
     public interface MaxRequests {
@@ -90,9 +105,19 @@ public final class Dispatcher {
             job.reject(503, "shutting down");
             return;
         }
+        lastActivity = System.nanoTime();
         Slot slot = pickSlot();
         if (slot != null) {
             run(slot, job);
+            return;
+        }
+        if (asleep) {
+            queuedTotal++;
+            queue.addLast(job);
+            if (!wakeAsked) {
+                wakeAsked = true;
+                listener.wake();
+            }
             return;
         }
         if (queue.size() >= queueLimit) {
@@ -115,6 +140,8 @@ public final class Dispatcher {
         if (worker == null) {
             worker = new WorkerSlots(workerId, pid, generation, System.nanoTime());
             workers.add(worker);
+            asleep = false;
+            wakeAsked = false;
             for (WorkerSlots other : List.copyOf(workers)) {
                 if (other != worker && other.workerId == workerId && other.replaceRequested) {
                     drainNow(other);
@@ -135,6 +162,7 @@ public final class Dispatcher {
     /** The slot's request has been answered: the slot is free for the next one. */
     public void release(Slot slot) {
         slot.clear();
+        lastActivity = System.nanoTime();
         WorkerSlots worker = slot.worker();
         if (worker.draining) {
             if (worker.busy == 0) {
@@ -194,6 +222,42 @@ public final class Dispatcher {
                 return;
             }
         }
+    }
+
+    /** The master stops this worker (cheaper): no new requests; it exits once its requests are done. */
+    public void drain(int workerId, long pid) {
+        WorkerSlots worker = find(workerId, pid);
+        if (worker != null) {
+            drainNow(worker);
+        }
+    }
+
+    /**
+     * The master stops every worker (idle): each finishes what it runs; from now until a worker
+     * connects, requests queue without bound and the first one asks for a {@link Listener#wake}.
+     */
+    public void sleep() {
+        asleep = true;
+        wakeAsked = false;
+        for (WorkerSlots w : List.copyOf(workers)) {
+            drainNow(w);
+        }
+        if (!queue.isEmpty()) {
+            wakeAsked = true;
+            listener.wake();
+        }
+    }
+
+    /** The cheaper subsystem's sample: busy time per worker, queue length, idle time. */
+    public Load load(long now) {
+        List<WorkerSample> out = new ArrayList<>();
+        for (WorkerSlots w : workers) {
+            if (!w.draining) {
+                out.add(new WorkerSample(w.workerId, w.pid, w.busy, w.slots.size(), w.busyNanos(now)));
+            }
+        }
+        int inFlight = inFlight();
+        return new Load(out, queue.size(), inFlight, inFlight > 0 ? 0 : Math.max(0, now - lastActivity));
     }
 
     /**

@@ -66,6 +66,7 @@ public final class Slot {
         if (job != null) {
             job = null;
             worker.busy--;
+            worker.busyNanos += System.nanoTime() - assignedAt;
         }
     }
 }

@@ -20,6 +20,8 @@ public final class WorkerSlots {
     /** A recycle (max-requests) has been asked for already; ask once. */
     boolean recycleRequested;
     long requests;
+    /** Slot-busy time of finished requests, summed over the slots (the cheaper busyness input). */
+    long busyNanos;
     final long connectedAt;
 
     WorkerSlots(int workerId, long pid, int generation, long connectedAt) {
@@ -51,6 +53,17 @@ public final class WorkerSlots {
 
     public long requests() {
         return requests;
+    }
+
+    /** Slot-busy time so far, including the requests still running at {@code now}. */
+    long busyNanos(long now) {
+        long total = busyNanos;
+        for (Slot s : slots) {
+            if (!s.idle()) {
+                total += now - s.assignedAt();
+            }
+        }
+        return total;
     }
 
     Slot idleSlot() {

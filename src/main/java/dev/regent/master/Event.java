@@ -41,6 +41,9 @@ public sealed interface Event {
     /** A one-letter command read from the master FIFO. */
     record FifoCommand(char command) implements Event { }
 
+    /** A request arrived while every worker was stopped for idleness: start them. */
+    record Wake() implements Event { }
+
     /** Periodic wake-up so that deadlines are checked even when nothing happens. */
     record Tick() implements Event { }
 }

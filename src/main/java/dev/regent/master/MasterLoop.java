@@ -1,6 +1,10 @@
 package dev.regent.master;
 
 import dev.regent.api.MuleSupervisor;
+import dev.regent.cheaper.Decision;
+import dev.regent.cheaper.Load;
+import dev.regent.cheaper.Scaler;
+import dev.regent.cheaper.WorkerSample;
 import dev.regent.config.ServerConfig;
 import dev.regent.protocol.worker.FrameType;
 import dev.regent.dispatch.Dispatcher;
@@ -32,6 +36,12 @@ import java.util.concurrent.TimeUnit;
  * generation keeps serving. A chain reload ({@code touch-chain-reload}, FIFO {@code c}) replaces
  * one worker at a time, the next only once the previous replacement has connected: from a new
  * generation, or with {@code lazy-apps} from the current zygote (each worker imports the code).
+ *
+ * <p>Scaling ({@link Scaler}, dev.regent.cheaper): at most every {@code check-interval} the loop
+ * samples the dispatcher (a task on the I/O loop) and fills or empties seats of the worker table.
+ * After {@code idle} seconds without requests it stops every worker and, unless
+ * {@code idle-keep-zygote}, the zygote; the dispatcher then queues requests and the first one
+ * posts {@link Event.Wake}, which starts them again.
  */
 public final class MasterLoop {
 
@@ -66,6 +76,11 @@ public final class MasterLoop {
     /** shutdown-delay: when the delayed graceful stop begins (System.nanoTime()), or -1. */
     private long delayedStopAt = -1;
     private String delayedStopWhy;
+    private final Scaler scaler;
+    /** Every worker was stopped for idleness (or {@code cheap}); the next request wakes the app. */
+    private boolean asleep;
+    /** When the last scaling decision or wake asked for a seat's worker, to log how long it took. */
+    private final Map<Integer, Long> scaledAt = new HashMap<>();
 
     /** What the loop needs from the rest of the master, kept narrow so it can be tested. */
     public interface Runtime {
@@ -82,6 +97,15 @@ public final class MasterLoop {
 
         /** Closes the listeners, removes sockets. */
         void cleanup();
+
+        /** The dispatcher's load sample for the cheaper subsystem (asks the I/O loop); null when it does not answer. */
+        Load load();
+
+        /** Tells the dispatcher to drain this worker: it gets no replacement. */
+        void cheap(int workerId, long pid);
+
+        /** Tells the dispatcher that every worker is stopping: queue, and wake the master on the next request. */
+        void sleep();
 
         /** What the dispatcher knows of each worker (asks the I/O loop); empty when it does not answer. */
         DispatchView dispatchView();
@@ -102,6 +126,9 @@ public final class MasterLoop {
         this.table = new WorkerTable(config.lifecycle(), config.processes(), log);
         this.touch = new TouchWatch(config.lifecycle().touchReload());
         this.touchChain = new TouchWatch(config.lifecycle().touchChainReload());
+        this.scaler = new Scaler(config.cheaper());
+        this.asleep = config.cheaper().cheap();
+        table.startWith(asleep ? 0 : config.cheaper().startWorkers());
     }
 
     /** Thread-safe: queue an event for the loop. */
@@ -113,6 +140,10 @@ public final class MasterLoop {
     public int run() {
         try {
             fifo = MasterFifo.start(config.lifecycle().masterFifo(), this::post, log::info);
+            if (asleep) {
+                log.info("cheap mode: no worker until the first request");
+                runtime.sleep();
+            }
             startGeneration();
         } catch (Exception e) {
             log.error("cannot start the app: " + e.getMessage());
@@ -133,6 +164,9 @@ public final class MasterLoop {
             manage(System.nanoTime());
             if (board != null) {
                 board.publish(phase.name(), table);
+                int workers = table.currentWorkers().size();
+                scaler.observe(workers);
+                board.scaling(scaler.view(workers, asleep));
             }
         }
         closeFifo();
@@ -172,8 +206,16 @@ public final class MasterLoop {
                 }
             }
             case Event.Harakiri h -> apply(table.harakiri(h.workerId(), h.pid(), now));
-            case Event.WorkerConnected c -> apply(table.connected(c.workerId(), c.pid(), now));
+            case Event.WorkerConnected c -> {
+                Long asked = scaledAt.remove(c.workerId());
+                if (asked != null) {
+                    log.info("worker " + c.workerId() + " (pid " + c.pid() + ") serving "
+                            + TimeUnit.NANOSECONDS.toMillis(now - asked) + " ms after it was asked for");
+                }
+                apply(table.connected(c.workerId(), c.pid(), now));
+            }
             case Event.FifoCommand f -> handleFifo(f.command());
+            case Event.Wake w -> wake(now);
             case Event.Tick t -> { }
         }
     }
@@ -209,6 +251,8 @@ public final class MasterLoop {
             }
             case 'c' -> chainReload("master-fifo c");
             case 's' -> logStats();
+            case '+' -> addWorker();
+            case '-' -> removeWorker();
             case 'l' -> log.reopen();
             case 'L' -> log.rotate();
             default -> log.info("master-fifo: command '" + c + "' not supported (ignored)");
@@ -335,6 +379,10 @@ public final class MasterLoop {
     private void manage(long now) {
         if (phase == Phase.RUNNING) {
             apply(table.tick(now));
+            if (config.cheaper().active() && !table.chaining() && scaler.due(now)) {
+                scale(now);
+            }
+            stopIdleZygote();
             if (touch.changed()) {
                 reload("touch-reload");
             }
@@ -402,6 +450,7 @@ public final class MasterLoop {
                     }
                 }
                 case WorkerTable.Action.Retire r -> runtime.retire(r.workerId(), r.pid());
+                case WorkerTable.Action.Cheap c -> runtime.cheap(c.workerId(), c.pid());
             }
         }
     }
@@ -412,6 +461,168 @@ public final class MasterLoop {
     }
 
     private java.util.function.IntConsumer readyListener = generation -> { };
+
+    /** One cheaper check: idle timer first, then the algorithm. */
+    private void scale(long now) {
+        if (asleep) {
+            return;
+        }
+        Load load = runtime.load();
+        if (load == null) {
+            return;
+        }
+        int active = table.activeSeats();
+        switch (scaler.check(now, load, active, table.processes() - active, false)) {
+            case null -> { }
+            case Scaler.Step.Sleep s -> sleep(s.reason(), now);
+            case Scaler.Step.Die d -> {
+                log.info(d.reason() + " (die-on-idle)");
+                scaler.record("die-on-idle", d.reason());
+                gracefulStop("die-on-idle");
+            }
+            case Scaler.Step.Scale sc -> carryOut(sc.decision(), load, now);
+        }
+    }
+
+    private void carryOut(Decision d, Load load, long now) {
+        if (d.delta() == 0) {
+            log.info(d.reason());  // a verbose note
+            return;
+        }
+        List<WorkerTable.Action> actions = d.delta() > 0 ? table.grow(d.delta(), now) : table.shrink(idlePids(load), now);
+        if (actions.isEmpty()) {
+            log.info(d.reason() + " (nothing to do: " + (d.delta() > 0 ? "no free seat" : "no idle worker") + ")");
+            return;
+        }
+        log.info(d.reason() + describe(actions));
+        scaler.record(d.cause(), d.reason());
+        noteSpawns(actions, now);
+        apply(actions);
+    }
+
+    /** master-fifo {@code +}: one more worker, in the lowest free seat (wakes a sleeping app). */
+    private void addWorker() {
+        long now = System.nanoTime();
+        if (phase != Phase.RUNNING) {
+            return;
+        }
+        if (asleep) {
+            wake(now);
+            return;
+        }
+        List<WorkerTable.Action> actions = table.grow(1, now);
+        log.info("master-fifo +: " + (actions.isEmpty() ? "every seat (processes = " + table.processes()
+                + ") has a worker" : "adding a worker" + describe(actions)));
+        if (!actions.isEmpty()) {
+            scaler.record("fifo", "master-fifo +");
+            noteSpawns(actions, now);
+            apply(actions);
+        }
+    }
+
+    /** master-fifo {@code -}: one worker fewer (an idle one), never below cheaper (or one). */
+    private void removeWorker() {
+        long now = System.nanoTime();
+        int floor = Math.max(1, config.cheaper().min());
+        if (phase != Phase.RUNNING || asleep || table.activeSeats() <= floor) {
+            log.info("master-fifo -: ignored (" + table.activeSeats() + " workers, at least " + floor + " stay)");
+            return;
+        }
+        Load load = runtime.load();
+        List<WorkerTable.Action> actions = load == null ? List.of() : table.shrink(idlePids(load), now);
+        log.info("master-fifo -: " + (actions.isEmpty() ? "no idle worker to stop" : "stopping a worker"
+                + describe(actions)));
+        if (!actions.isEmpty()) {
+            scaler.record("fifo", "master-fifo -");
+            apply(actions);
+        }
+    }
+
+    /** Idle for {@code idle} seconds: stop every worker; the zygote follows once they are gone. */
+    private void sleep(String why, long now) {
+        boolean keep = keepZygoteWhileIdle();
+        log.info(why + ": stopping every worker" + (keep ? " (the zygote stays)" : " and the zygote")
+                + "; the next request starts them again");
+        scaler.record("idle", why);
+        table.sleep(now);
+        runtime.sleep();
+        asleep = true;
+    }
+
+    /** A request arrived while asleep: start the workers, from the zygote if it is still there. */
+    private void wake(long now) {
+        if (!asleep || phase == Phase.STOPPING || phase == Phase.DONE) {
+            return;
+        }
+        asleep = false;
+        int workers = config.cheaper().startWorkers();
+        Zygote z = zygotes.get(table.generation());
+        scaler.record("wake", "request while idle");
+        for (int id = 1; id <= workers; id++) {
+            scaledAt.put(id, now);
+        }
+        if (phase == Phase.STARTING || z != null) {
+            log.info("request while idle: starting " + workers + " worker(s)"
+                    + (z != null && phase == Phase.RUNNING ? " from the zygote" : " once the app is imported"));
+            apply(table.wake(workers, phase == Phase.RUNNING && z != null, now));
+            return;
+        }
+        table.wake(workers, false, now);
+        log.info("request while idle: importing the app (generation " + (lastGeneration + 1) + "), then starting "
+                + workers + " worker(s)");
+        try {
+            startGeneration();
+        } catch (Exception e) {
+            log.error("cannot start the zygote: " + e.getMessage());
+        }
+    }
+
+    /** While asleep, the zygote of the current generation is stopped once its last worker has exited. */
+    private void stopIdleZygote() {
+        int gen = table.generation();
+        Zygote z = zygotes.get(gen);
+        if (asleep && !keepZygoteWhileIdle() && z != null && table.liveWorkers(gen) == 0) {
+            zygotes.remove(gen);
+            z.shutdown(false);
+            log.info("zygote of generation " + gen + " (pid " + z.pid() + ") stopped while idle");
+        }
+    }
+
+    /** Mules are the zygote's children too: with mules the zygote always stays. */
+    private boolean keepZygoteWhileIdle() {
+        return config.cheaper().idleKeepZygote() || !config.api().mules().isEmpty();
+    }
+
+    private static java.util.Set<Long> idlePids(Load load) {
+        java.util.Set<Long> out = new HashSet<>();
+        for (WorkerSample w : load.workers()) {
+            if (w.busySlots() == 0) {
+                out.add(w.pid());
+            }
+        }
+        return out;
+    }
+
+    private void noteSpawns(List<WorkerTable.Action> actions, long now) {
+        for (WorkerTable.Action a : actions) {
+            if (a instanceof WorkerTable.Action.Spawn s) {
+                scaledAt.put(s.workerId(), now);
+            }
+        }
+    }
+
+    /** " (worker 3)", " (workers 3, 4)", " (worker 2, pid 1234)" for the decision's log line. */
+    private static String describe(List<WorkerTable.Action> actions) {
+        List<String> parts = new ArrayList<>();
+        for (WorkerTable.Action a : actions) {
+            switch (a) {
+                case WorkerTable.Action.Spawn s -> parts.add(Integer.toString(s.workerId()));
+                case WorkerTable.Action.Cheap c -> parts.add(c.workerId() + ", pid " + c.pid());
+                default -> { }
+            }
+        }
+        return parts.isEmpty() ? "" : " (worker" + (parts.size() > 1 ? "s " : " ") + String.join(", ", parts) + ")";
+    }
 
     /** Publishes the phase and worker table to {@code board} after every event (call before {@link #run}). */
     public void board(MasterBoard board) {

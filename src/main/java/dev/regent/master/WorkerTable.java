@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * back-off after crashes, graceful replacement (recycling and reloads: the replacement is
  * spawned first, the old worker keeps serving until the replacement has connected, then drains,
  * and is killed only after the mercy period), chain reloads (one seat at a time), harakiri and
- * memory kills. Pure bookkeeping: every method takes {@code now} (nanoseconds) and returns the
+ * memory kills, and the seats the cheaper subsystem leaves empty ({@link #startWith}, {@link #grow},
+ * {@link #shrink}, {@link #sleep}, {@link #wake}). Pure bookkeeping: every method takes {@code now} (nanoseconds) and returns the
  * {@link Action}s for the caller to carry out, so the policy is tested without processes.
  *
  * <p>Call order for one worker: {@link #spawned}, then {@link #connected} (its first slot reached
@@ -34,6 +35,9 @@ public final class WorkerTable {
 
         /** Tell the dispatcher: take no new requests on this worker once its replacement is up. */
         record Retire(int workerId, long pid) implements Action { }
+
+        /** Tell the dispatcher: this worker gets no replacement; it exits once its requests are done. */
+        record Cheap(int workerId, long pid) implements Action { }
     }
 
     /** One live process as {@link #snapshot} reports it. */
@@ -81,6 +85,8 @@ public final class WorkerTable {
         int quickDeaths;
         long respawns;
         long harakiris;
+        /** Left empty by the cheaper subsystem (or idle): no spawn, no respawn. */
+        boolean cheaped;
 
         Seat(int id) {
             this.id = id;
@@ -206,7 +212,7 @@ public final class WorkerTable {
         }
         Process dead = seat.current;
         seat.current = null;
-        if (stopping) {
+        if (stopping || seat.cheaped) {
             log.info("worker " + id + " (pid " + pid + ") stopped, " + how);
             return out;
         }
@@ -295,7 +301,8 @@ public final class WorkerTable {
     public List<Action> tick(long now) {
         List<Action> out = new ArrayList<>();
         for (Seat seat : seats.values()) {
-            if (!stopping && seat.current == null && !seat.spawning && seat.respawnAt >= 0 && now >= seat.respawnAt) {
+            if (!stopping && !seat.cheaped && seat.current == null && !seat.spawning && seat.respawnAt >= 0
+                    && now >= seat.respawnAt) {
                 requestSpawn(seat, now, out);
             }
             Process p = seat.current;
@@ -415,8 +422,106 @@ public final class WorkerTable {
             if (seat.current != null) {
                 retire(seat, reason, now, out);
             }
-            requestSpawn(seat, now, out);
+            if (!seat.cheaped) {
+                requestSpawn(seat, now, out);
+            }
         }
+    }
+
+    /** Only seats 1..{@code workers} are filled by the first generation (cheaper-initial; 0 with cheap). */
+    public void startWith(int workers) {
+        for (Seat seat : seats.values()) {
+            seat.cheaped = seat.id > workers;
+        }
+    }
+
+    /** Seats that have (or are getting) a worker: uWSGI's active workers. */
+    public int activeSeats() {
+        int n = 0;
+        for (Seat seat : seats.values()) {
+            if (!seat.cheaped) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Fills up to {@code n} of the lowest empty seats; returns the spawns. */
+    public List<Action> grow(int n, long now) {
+        List<Action> out = new ArrayList<>();
+        int filled = 0;
+        for (Seat seat : seats.values()) {
+            if (filled >= n || stopping) {
+                break;
+            }
+            if (seat.cheaped) {
+                seat.cheaped = false;
+                seat.quickDeaths = 0;
+                filled++;
+                requestSpawn(seat, now, out);  // before the first app load, generationReady fills it
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Stops one worker without replacement: of those in {@code idlePids} (idle when the dispatcher
+     * was sampled) the one spawned first. A busy worker is never chosen (uWSGI may stop one mid-
+     * request); should a request reach it before the dispatcher drains it, it still finishes
+     * (worker-reload-mercy applies). Returns nothing when no idle worker qualifies.
+     */
+    public List<Action> shrink(java.util.Set<Long> idlePids, long now) {
+        Seat oldest = null;
+        for (Seat seat : seats.values()) {
+            Process p = seat.current;
+            if (p != null && !seat.spawning && p.killedFor == null && idlePids.contains(p.pid)
+                    && (oldest == null || p.spawnedAt < oldest.current.spawnedAt)) {
+                oldest = seat;
+            }
+        }
+        List<Action> out = new ArrayList<>();
+        if (oldest != null && !stopping) {
+            oldest.cheaped = true;
+            out.add(cheap(oldest, "cheaped", now));
+        }
+        return out;
+    }
+
+    /** Idle: every seat empty; the dispatcher drains every worker (the caller tells it). */
+    public void sleep(long now) {
+        chain.clear();
+        chainWaiting = 0;
+        for (Seat seat : seats.values()) {
+            seat.cheaped = true;
+            seat.respawnAt = -1;
+            if (seat.current != null) {
+                cheap(seat, "idle", now);
+            }
+        }
+    }
+
+    /**
+     * A request woke the app: seats 1..{@code workers} are to be filled, now when the zygote is
+     * still there ({@code spawnNow}), else by {@link #generationReady} of the zygote started next.
+     */
+    public List<Action> wake(int workers, boolean spawnNow, long now) {
+        startWith(workers);
+        List<Action> out = new ArrayList<>();
+        for (Seat seat : seats.values()) {
+            if (spawnNow && !seat.cheaped && seat.current == null && !seat.spawning) {
+                requestSpawn(seat, now, out);
+            }
+        }
+        return out;
+    }
+
+    private Action cheap(Seat seat, String reason, long now) {
+        Process p = seat.current;
+        seat.current = null;
+        p.retireReason = reason;
+        p.retireDeadline = now + spec.workerReloadMercy().toNanos();
+        retiring.put(p.pid, p);
+        return new Action.Cheap(seat.id, p.pid);
     }
 
     private void startChain(long now, List<Action> out) {

@@ -1,5 +1,6 @@
 package dev.regent.stats;
 
+import dev.regent.cheaper.Scaler;
 import dev.regent.master.WorkerTable;
 
 import java.io.IOException;
@@ -36,6 +37,7 @@ public final class MasterBoard {
 
     private volatile Snapshot current = new Snapshot("STARTING", List.of(), System.nanoTime());
     private volatile boolean stopRequested;
+    private volatile Scaler.View scaling;
     // Master-thread only:
     private final Map<Long, long[]> memory = new HashMap<>();
     private final Map<Long, Long> firstSeen = new HashMap<>();
@@ -43,6 +45,16 @@ public final class MasterBoard {
 
     public Snapshot snapshot() {
         return current;
+    }
+
+    /** Worker counts and scaling decisions (cheaper, idle); null before the master's first publish. */
+    public Scaler.View scaling() {
+        return scaling;
+    }
+
+    /** Master thread: publish the scaling state. */
+    public void scaling(Scaler.View view) {
+        scaling = view;
     }
 
     /** A stop signal arrived (called from the signal thread): readiness fails from this moment. */

@@ -1,10 +1,13 @@
 package dev.regent.stats;
 
+import dev.regent.cheaper.Scaler;
 import dev.regent.dispatch.Dispatcher;
 import dev.regent.dispatch.WorkerSlots;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The Prometheus text exposition format (version 0.0.4): {@code # HELP}, {@code # TYPE}, then
@@ -19,7 +22,7 @@ public final class Metrics {
     }
 
     public static String build(String app, int slotsPerWorker, Dispatcher dispatcher, LoopCounters c,
-                               MasterBoard.Snapshot master, boolean ready) {
+                               MasterBoard.Snapshot master, Scaler.View scaling, boolean ready) {
         StringBuilder sb = new StringBuilder(8192);
         String appLabel = "app=\"" + escape(app) + "\"";
         header(sb, "regent_app_up", "gauge", "1 when the app is imported and a worker can take requests");
@@ -80,6 +83,20 @@ public final class Metrics {
         for (MasterBoard.Worker w : master.workers()) {
             sb.append("regent_worker_rss_bytes{").append(appLabel).append(",worker=\"").append(w.id())
                     .append("\"} ").append(w.rss()).append('\n');
+        }
+        if (scaling != null) {
+            header(sb, "regent_workers", "gauge", "Worker processes running");
+            sb.append("regent_workers{").append(appLabel).append("} ").append(scaling.workers()).append('\n');
+            header(sb, "regent_workers_min", "gauge", "Fewest workers the cheaper subsystem keeps (0 with idle or cheap)");
+            sb.append("regent_workers_min{").append(appLabel).append("} ").append(scaling.min()).append('\n');
+            header(sb, "regent_workers_max", "gauge", "Most workers (processes)");
+            sb.append("regent_workers_max{").append(appLabel).append("} ").append(scaling.max()).append('\n');
+            header(sb, "regent_scaling_decisions_total", "counter",
+                    "Worker count changes carried out, by cause (busyness-high, backlog-alert, idle, wake, fifo ...)");
+            for (Map.Entry<String, Long> e : new TreeMap<>(scaling.decisions()).entrySet()) {
+                sb.append("regent_scaling_decisions_total{").append(appLabel).append(",cause=\"")
+                        .append(escape(e.getKey())).append("\"} ").append(e.getValue()).append('\n');
+            }
         }
         header(sb, "regent_static_requests_total", "counter", "Requests answered by the master from static files");
         sb.append("regent_static_requests_total{").append(appLabel).append("} ").append(c.staticRequests).append('\n');

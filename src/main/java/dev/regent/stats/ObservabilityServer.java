@@ -151,6 +151,9 @@ public final class ObservabilityServer implements AutoCloseable {
         if (!snap.running() || board.stopping()) {
             return false;
         }
+        if (board.scaling() != null && board.scaling().asleep()) {
+            return true;  // no worker while idle, but the next request wakes one: keep traffic coming
+        }
         for (WorkerSlots w : dispatcher.workers()) {
             if (!w.draining()) {
                 return true;
@@ -164,14 +167,14 @@ public final class ObservabilityServer implements AutoCloseable {
     }
 
     String stats() {
-        return StatsDocument.build(info, dispatcher, counters, board.snapshot(), !minified);
+        return StatsDocument.build(info, dispatcher, counters, board.snapshot(), board.scaling(), !minified);
     }
 
     /** Status, content type and body for an HTTP request on an endpoint of this mode. */
     private String[] route(Mode mode, String path) {
         if (mode == Mode.METRICS || path.equals("/metrics")) {
             return new String[] {"200 OK", Metrics.CONTENT_TYPE,
-                    Metrics.build(app, info.threads(), dispatcher, counters, board.snapshot(), ready())};
+                    Metrics.build(app, info.threads(), dispatcher, counters, board.snapshot(), board.scaling(), ready())};
         }
         if (path.equals("/ready") || path.equals("/readyz")) {
             boolean ok = ready();

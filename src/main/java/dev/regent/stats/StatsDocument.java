@@ -1,6 +1,7 @@
 package dev.regent.stats;
 
 import dev.regent.Version;
+import dev.regent.cheaper.Scaler;
 import dev.regent.dispatch.Dispatcher;
 import dev.regent.dispatch.WorkerSlots;
 
@@ -29,7 +30,7 @@ public final class StatsDocument {
     }
 
     public static String build(Static info, Dispatcher dispatcher, LoopCounters counters, MasterBoard.Snapshot master,
-                               boolean pretty) {
+                               Scaler.View scaling, boolean pretty) {
         JsonOut j = new JsonOut(pretty);
         int queued = dispatcher.queued();
         j.beginObject(null)
@@ -60,6 +61,9 @@ public final class StatsDocument {
             worker(j, id, info, find(master, id), current(live, id), counters.workers.get(id));
         }
         j.endArray();
+        if (scaling != null) {
+            scaling(j, scaling);
+        }
         return j.endObject().done();
     }
 
@@ -105,6 +109,25 @@ public final class StatsDocument {
             }
             j.endArray();
         }
+        j.endObject();
+    }
+
+    /** Regent's addition after uWSGI's keys: worker counts and scaling decisions by cause. */
+    private static void scaling(JsonOut j, Scaler.View v) {
+        j.beginObject("cheaper")
+                .field("algo", v.algo())
+                .field("workers", v.workers())
+                .field("min", v.min())
+                .field("max", v.max())
+                .field("low", v.low())
+                .field("high", v.high())
+                .field("idle", v.asleep() ? 1 : 0)
+                .field("last_decision", v.lastDecision());
+        j.beginObject("decisions");
+        for (Map.Entry<String, Long> e : new java.util.TreeMap<>(v.decisions()).entrySet()) {
+            j.field(e.getKey(), e.getValue());
+        }
+        j.endObject();
         j.endObject();
     }
 

@@ -64,9 +64,25 @@ class CheaperTest {
         // Three workers stopped, each after 3 windows of 1 s at the least.
         assertThat(Duration.ofNanos(System.nanoTime() - idleSince)).isGreaterThan(Duration.ofSeconds(5));
         String log = m.log();
-        assertThat(log).contains("will spawn 1 new worker(s)", "emergency worker(s)", "cheap one of");
+        assertThat(log).contains("will spawn 1 new worker(s)", "cheap one of");
         assertThat(log.indexOf("cheap one of")).isGreaterThan(log.lastIndexOf("will spawn"));
         System.out.println("spawn decision -> worker serving (ms), busyness burst: " + Fleet.spawnDelays(log));
+    }
+
+    @Test
+    void aLongQueueSpawnsEmergencyWorkersBeforeTheWindowEnds() throws Exception {
+        // A 30 s window: only the backlog alert (checked every second) can add workers in time.
+        RegentProcess m = masters.start(RegentProcess.builder().app("basic.py").args("--processes", "3",
+                "--cheaper", "1", "--cheaper-algo", "busyness", "--cheaper-overload", "30",
+                "--cheaper-busyness-backlog-alert", "2", "--cheaper-busyness-backlog-step", "2"));
+        Fleet.await(WAIT, "one worker", () -> Fleet.workers(m) == 1, m);
+        try (Fleet.Load load = new Fleet.Load(m.port(), "/sleep?s=0.5", 6)) {
+            Fleet.await(WAIT, "three workers", () -> Fleet.workers(m) == 3, m);
+            load.close();
+            assertThat(load.failures).isEmpty();
+        }
+        assertThat(m.log()).containsPattern("\\[busyness\\] \\d+ requests in the queue \\(backlog-alert 2\\),"
+                + " spawning 2 emergency worker\\(s\\) \\(workers 2, 3\\)");
     }
 
     @Test
