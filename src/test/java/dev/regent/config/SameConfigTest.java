@@ -13,6 +13,14 @@ class SameConfigTest {
 
     static final String DIR = "src/test/resources/config/same/";
 
+    /**
+     * {@code uwsgi.opt} keeps each value as its source wrote it (a CLI flag is {@code 1}, an ini
+     * value its text), as uWSGI does, so that one field legitimately differs between loaders.
+     */
+    static void assertSame(ServerConfig actual, ServerConfig expected) {
+        assertThat(actual).usingRecursiveComparison().ignoringFields("api.options").isEqualTo(expected);
+    }
+
     static ServerConfig load(Map<String, String> env, String... argv) {
         LoadResult r = ConfigLoader.load(argv, env, new ArrayList<>());
         assertThat(r).isInstanceOf(LoadResult.Run.class);
@@ -22,19 +30,17 @@ class SameConfigTest {
     @Test
     void everyLoaderGivesTheSameConfig() {
         ServerConfig ini = load(Map.of(), DIR + "app.ini");
-        assertThat(load(Map.of(), "--yaml", DIR + "app.yaml")).isEqualTo(ini);
-        assertThat(load(Map.of(), "-j", DIR + "app.json")).isEqualTo(ini);
-        assertThat(load(Map.of(), "--http-socket", ":8080", "-s", "/tmp/app.sock", "-p", "4", "--threads=8",
+        assertSame(load(Map.of(), "--yaml", DIR + "app.yaml"), ini);
+        assertSame(load(Map.of(), "-j", DIR + "app.json"), ini);
+        assertSame(load(Map.of(), "--http-socket", ":8080", "-s", "/tmp/app.sock", "-p", "4", "--threads=8",
                 "-w", "myapp.wsgi:app", "--pythonpath", "/srv/a", "--pp", "/srv/b", "--env", "LANG=C.UTF-8",
-                "--env", "TZ=UTC", "-t", "30", "--lazy-apps", "-L", "-b", "32768", "--pidfile", "/run/app.pid"))
-                .isEqualTo(ini);
+                "--env", "TZ=UTC", "-t", "30", "--lazy-apps", "-L", "-b", "32768", "--pidfile", "/run/app.pid"), ini);
         // the environment holds one value per option, so the lists come from the command line
-        assertThat(load(Map.of("UWSGI_HTTP_SOCKET", ":8080", "UWSGI_PROCESSES", "4", "REGENT_THREADS", "8",
+        assertSame(load(Map.of("UWSGI_HTTP_SOCKET", ":8080", "UWSGI_PROCESSES", "4", "REGENT_THREADS", "8",
                         "UWSGI_MODULE", "myapp.wsgi:app", "UWSGI_HARAKIRI", "30", "UWSGI_LAZY_APPS", "true",
                         "UWSGI_DISABLE_LOGGING", "1", "UWSGI_BUFFER_SIZE", "32768", "UWSGI_PIDFILE", "/run/app.pid"),
                 "-s", "/tmp/app.sock", "--pythonpath", "/srv/a", "--pythonpath", "/srv/b",
-                "--env", "LANG=C.UTF-8", "--env", "TZ=UTC"))
-                .isEqualTo(ini);
+                "--env", "LANG=C.UTF-8", "--env", "TZ=UTC"), ini);
     }
 
     @Test
@@ -57,8 +63,7 @@ class SameConfigTest {
     @Test
     void defaultsAreRegents() {
         ServerConfig c = load(Map.of(), "--http-socket", ":8080");
-        assertThat(c).isEqualTo(ServerConfig.defaults()
-                .withSockets(List.of(new SocketSpec(SocketSpec.Protocol.HTTP, ":8080"))));
+        assertSame(c, ServerConfig.defaults().withSockets(List.of(new SocketSpec(SocketSpec.Protocol.HTTP, ":8080"))));
         assertThat(c.listen()).isEqualTo(100);
         assertThat(c.bufferSize()).isEqualTo(65536);
         assertThat(c.limitPost()).isZero();
