@@ -58,6 +58,9 @@ public final class Dispatcher {
     private final EventLoop loop;
     private final int queueLimit;
     private final ArrayDeque<Job> queue = new ArrayDeque<>();
+    /** Pids retired before their first slot connected (bounded: a pid that never connects is forgotten). */
+    private final java.util.LinkedHashSet<Long> retiredEarly = new java.util.LinkedHashSet<>();
+    private static final int RETIRED_EARLY_LIMIT = 1024;
     /** Jobs for one worker id (uwsgi signals aimed at "workerN"), run before the shared queue. */
     private final java.util.Map<Integer, ArrayDeque<Job>> pinned = new java.util.HashMap<>();
     private final List<WorkerSlots> workers = new ArrayList<>();
@@ -140,10 +143,15 @@ public final class Dispatcher {
         if (worker == null) {
             worker = new WorkerSlots(workerId, pid, generation, System.nanoTime());
             workers.add(worker);
+            if (retiredEarly.remove(pid)) {
+                retireOnConnect(worker);
+            }
             asleep = false;
             wakeAsked = false;
             for (WorkerSlots other : List.copyOf(workers)) {
-                if (other != worker && other.workerId == workerId && other.replaceRequested) {
+                // A worker retired before it connected replaces no one.
+                if (other != worker && other.workerId == workerId && other.replaceRequested
+                        && !worker.replaceRequested) {
                     drainNow(other);
                 }
             }
@@ -151,6 +159,11 @@ public final class Dispatcher {
         }
         Slot slot = new Slot(worker, index, channel);
         worker.slots.add(slot);
+        if (worker.draining && worker.busy == 0) {
+            // Already replaced: disown the connection at once so the worker exits.
+            channel.close();
+            return slot;
+        }
         Job mine = pollPinned(workerId);
         if (mine != null) {
             run(slot, mine);
@@ -213,12 +226,28 @@ public final class Dispatcher {
     public void retire(int workerId, long pid) {
         WorkerSlots worker = find(workerId, pid);
         if (worker == null) {
+            // Forked but not connected yet (reloads in quick succession): retire it when it connects.
+            if (retiredEarly.size() >= RETIRED_EARLY_LIMIT) {
+                retiredEarly.remove(retiredEarly.iterator().next());
+            }
+            retiredEarly.add(pid);
             return;
         }
         worker.replaceRequested = true;
         for (WorkerSlots other : workers) {
             if (other != worker && other.workerId == workerId && !other.replaceRequested) {
                 drainNow(worker);
+                return;
+            }
+        }
+    }
+
+    /** A worker retired before it connected: drain it at once if its replacement is already serving. */
+    private void retireOnConnect(WorkerSlots worker) {
+        worker.replaceRequested = true;
+        for (WorkerSlots other : workers) {
+            if (other != worker && other.workerId == worker.workerId && !other.replaceRequested) {
+                worker.draining = true;
                 return;
             }
         }

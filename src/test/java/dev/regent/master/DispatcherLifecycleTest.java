@@ -146,6 +146,34 @@ class DispatcherLifecycleTest {
     }
 
     @Test
+    void aWorkerRetiredBeforeItConnectedIsDisownedWhenItsReplacementAlreadyServes() {
+        Slot oldest = slot(1, 101, 0);
+        dispatcher.retire(1, 101);
+        // Reload after reload: 201 was forked and retired before its first slot connected.
+        dispatcher.retire(1, 201);
+        Slot newest = slot(1, 301, 0);
+        assertThat(oldest.channel().isOpen()).isFalse();
+        Slot late = slot(1, 201, 0);
+        assertThat(late.channel().isOpen()).as("the late, already replaced worker is told to exit").isFalse();
+        assertThat(newest.channel().isOpen()).isTrue();
+        FakeJob job = submit("j");
+        assertThat(job.slot).isSameAs(newest);
+    }
+
+    @Test
+    void aWorkerRetiredBeforeItConnectedServesUntilItsReplacementComes() {
+        Slot oldest = slot(1, 101, 0);
+        dispatcher.retire(1, 101);
+        dispatcher.retire(1, 201);
+        Slot late = slot(1, 201, 0);
+        assertThat(oldest.channel().isOpen()).as("a retired newcomer replaces no one").isTrue();
+        assertThat(late.channel().isOpen()).isTrue();
+        slot(1, 301, 0);
+        assertThat(oldest.channel().isOpen()).isFalse();
+        assertThat(late.channel().isOpen()).isFalse();
+    }
+
+    @Test
     void aLostWorkerFailsOnlyItsOwnRequest() {
         Slot s1 = slot(1, 101, 0);
         slot(2, 102, 0);

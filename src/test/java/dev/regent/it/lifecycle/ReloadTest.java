@@ -51,6 +51,31 @@ class ReloadTest {
     }
 
     @Test
+    void reloadsSentBackToBackWhileGenerationsAreStillImportingFailNoRequest() throws Exception {
+        Path app = AppFiles.copy("v1");
+        RegentProcess m = masters.start(RegentProcess.builder().args("--wsgi-file", app.toString(),
+                "--processes", "2"));
+        try (Load load = Load.start(m.port(), "/version", 4)) {
+            Load.await(WAIT, "load running", () -> load.ok() > 10);
+            AppFiles.setVersion(app, "v9");
+            for (int i = 0; i < 5; i++) {
+                m.signal("HUP");
+                Thread.sleep(100);
+            }
+            Load.await(WAIT, "generation 6 ready", () -> m.log().contains("app ready (generation 6"));
+            for (int gen = 1; gen <= 5; gen++) {
+                int g = gen;
+                Load.await(WAIT, "generation " + g + " retired", () -> m.log().contains("generation " + g + " retired"));
+            }
+            long okNow = load.ok();
+            Load.await(WAIT, "more requests", () -> load.ok() > okNow + 10);
+            load.close();
+            assertThat(load.failures()).isEmpty();
+        }
+        assertThat(version(m)).isEqualTo("v9");
+    }
+
+    @Test
     void touchReloadReloads() throws Exception {
         Path app = AppFiles.copy("v1");
         Path trigger = app.resolveSibling("reload.trigger");
