@@ -188,7 +188,8 @@ public final class Server {
                 long now = System.nanoTime();
                 for (Slot slot : dispatcher.sweepHarakiri(now, limit)) {
                     log.error("*** HARAKIRI ON WORKER " + slot.worker().workerId() + " (pid " + slot.worker().pid()
-                            + ") *** " + (slot.job() == null ? "" : slot.job().describe()) + " has run for "
+                            + ") *** app " + appName() + ": " + (slot.job() == null ? "" : slot.job().describe())
+                            + " has run for "
                             + TimeUnit.NANOSECONDS.toMillis(now - slot.assignedAt()) + " ms (harakiri "
                             + lifecycle.harakiri().toSeconds() + " s): killing the worker; its Python stacks follow");
                 }
@@ -247,6 +248,12 @@ public final class Server {
     /** Why startup failed, or null. */
     public String failure() {
         return failure;
+    }
+
+    /** How log lines name the app: its module, else its file. */
+    private String appName() {
+        return config.app().module() != null ? config.app().module()
+                : config.app().wsgiFile() != null ? config.app().wsgiFile() : "(none)";
     }
 
     private String describeSockets(Listeners listeners) {
