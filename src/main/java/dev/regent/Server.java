@@ -98,6 +98,7 @@ public final class Server {
             FrontendContext context = new FrontendContext(dispatcher, requestLog, config.limitPost(),
                     config.headerTimeout().toMillis(), config.keepaliveTimeout().toMillis());
             context.staticFiles(StaticFiles.create(config.observability().statics()));
+            timers.add(context.startWriteStallSweep(loop, config.socketTimeout()));
             frontend = context;
             MasterLoop[] master = new MasterLoop[1];
             channelServer = new WorkerChannelServer(loop, runtimeDir.masterSocket(), token, dispatcher,

@@ -48,6 +48,7 @@ final class ConfigBuilder {
                 s.get("limit-post", Long.class),
                 s.get("http-header-timeout", Duration.class),
                 s.get("http-keepalive-timeout", Duration.class),
+                s.get("socket-timeout", Duration.class),
                 lifecycle(s),
                 logging(s),
                 s.get("pidfile", String.class),

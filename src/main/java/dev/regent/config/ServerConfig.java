@@ -16,6 +16,8 @@ import java.util.List;
  * @param limitPost          largest request body, bytes; 0 = unlimited ({@code limit-post}; default 0)
  * @param headerTimeout      time allowed for a client to send a complete request head
  *                           ({@code http-header-timeout}; default 10 s)
+ * @param socketTimeout      how long a client may leave a response unread (no write progress)
+ *                           before its connection is closed ({@code socket-timeout}; default 30 s)
  * @param keepaliveTimeout   idle time before a keep-alive connection is closed
  *                           ({@code http-keepalive-timeout}; default 15 s)
  * @param lifecycle          harakiri, recycling, reload triggers ({@link LifecycleSpec})
@@ -39,6 +41,7 @@ public record ServerConfig(
         long limitPost,
         Duration headerTimeout,
         Duration keepaliveTimeout,
+        Duration socketTimeout,
         LifecycleSpec lifecycle,
         LogSpec logging,
         String pidfile,
@@ -93,14 +96,14 @@ public record ServerConfig(
     /** This configuration with other sockets. */
     public ServerConfig withSockets(List<SocketSpec> newSockets) {
         return new ServerConfig(newSockets, app, processes, threads, listen, bufferSize, limitPost, headerTimeout,
-                keepaliveTimeout, lifecycle, logging, pidfile, dieOnTerm, vacuum, process,
+                keepaliveTimeout, socketTimeout, lifecycle, logging, pidfile, dieOnTerm, vacuum, process,
                 socketOptions, observability, api, cheaper);
     }
 
     /** This configuration with another app. */
     public ServerConfig withApp(AppSpec newApp) {
         return new ServerConfig(sockets, newApp, processes, threads, listen, bufferSize, limitPost, headerTimeout,
-                keepaliveTimeout, lifecycle, logging, pidfile, dieOnTerm, vacuum, process,
+                keepaliveTimeout, socketTimeout, lifecycle, logging, pidfile, dieOnTerm, vacuum, process,
                 socketOptions, observability, api, cheaper);
     }
 }

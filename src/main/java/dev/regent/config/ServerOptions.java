@@ -55,7 +55,9 @@ final class ServerOptions {
                         "HTTP keep-alive is always on; see http-keepalive-timeout"),
                 Option.of("skip-zero", FLAG, "false", NOT_YET_IMPLEMENTED, "do not adopt a socket passed as fd 0"),
                 Option.of("honour-stdin", FLAG, "false", NOT_YET_IMPLEMENTED, "keep stdin open"),
-                Option.of("socket-timeout", ANY, null, NOT_YET_IMPLEMENTED, "socket I/O timeout").flag('z'))
+                Option.of("socket-timeout", SECONDS, "30", IMPLEMENTED,
+                        "seconds a client may leave a response unread before it is disconnected (uWSGI: 4)")
+                        .flag('z'))
                 .map(o -> o.in(area)).toList();
     }
 

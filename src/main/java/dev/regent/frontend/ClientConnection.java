@@ -132,10 +132,28 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable() && current != null && current.slot() != null) {
-            current.slot().channel().config().setAutoRead(true);
+        if (ctx.channel().isWritable()) {
+            unwritableSince = 0;
+            if (current != null && current.slot() != null) {
+                current.slot().channel().config().setAutoRead(true);
+            }
+        } else if (unwritableSince == 0) {
+            unwritableSince = System.nanoTime();
         }
         ctx.fireChannelWritabilityChanged();
+    }
+
+    /** When the client stopped taking response bytes (0 = it takes them). */
+    private long unwritableSince;
+
+    /** Closes the connection when its client has not read anything for {@code timeoutNanos}. */
+    void closeIfStalled(long now, long timeoutNanos) {
+        if (unwritableSince != 0 && now - unwritableSince >= timeoutNanos && channel.isActive()) {
+            context.log().warn(remote() + " has not read its response for "
+                    + java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(now - unwritableSince)
+                    + " s (socket-timeout): closing the connection");
+            channel.close();
+        }
     }
 
     @Override

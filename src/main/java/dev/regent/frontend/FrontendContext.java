@@ -24,6 +24,24 @@ public final class FrontendContext {
     private StaticFiles staticFiles;
     private final LoopCounters counters = new LoopCounters();
 
+    private long socketTimeoutNanos = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+
+    /**
+     * Every second, closes connections whose client has not taken any response bytes for
+     * {@code socket-timeout}: such a client would otherwise pin the worker that is producing its
+     * response, through back-pressure, for as long as it stays connected.
+     */
+    public io.netty.util.concurrent.ScheduledFuture<?> startWriteStallSweep(io.netty.channel.EventLoop loop,
+                                                                           java.time.Duration socketTimeout) {
+        socketTimeoutNanos = socketTimeout.toNanos();
+        return loop.scheduleAtFixedRate(() -> {
+            long now = System.nanoTime();
+            for (ClientConnection c : Set.copyOf(connections)) {
+                c.closeIfStalled(now, socketTimeoutNanos);
+            }
+        }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     public FrontendContext(Dispatcher dispatcher, RequestLog requestLog, long limitPost,
                            long headerTimeoutMillis, long keepaliveTimeoutMillis) {
         this.dispatcher = dispatcher;

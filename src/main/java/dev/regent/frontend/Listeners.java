@@ -10,6 +10,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -125,6 +126,10 @@ public final class Listeners implements AutoCloseable {
         ServerBootstrap b = new ServerBootstrap().group(group)
                 .option(ChannelOption.SO_BACKLOG, backlog)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                // A response of up to 2 MiB is taken from the worker at once even when the client
+                // reads slowly, so a slow client does not hold a worker thread (as proxy buffers do).
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024))
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
