@@ -69,6 +69,115 @@ from regent.signals import (  # noqa: E402,F401
 
 globals().update(_api.module_attributes())
 
+# -- hot paths ------------------------------------------------------------------------
+#
+# cache_get/set/update/inc/dec and lock/unlock run per request, so they skip regent.api's
+# layers: each cache's fast paths (regent.cache) are found by name in one dict (None for the
+# default cache, str and bytes spellings of each name) and called directly; cache_get is a
+# single function built by regent.cache over all caches.  Anything unusual -- an
+# unknown or remote cache name, a key that is neither str nor bytes, a non-int argument --
+# goes to regent.api, which owns the warnings, conversions and error messages.
+from typing import Any as _Any, Callable as _Callable, Optional as _Optional  # noqa: E402
+
+from regent import cache as _cache  # noqa: E402
+
+
+def _by_name(part: _Callable[[_Any], _Any]) -> dict[_Any, _Any]:
+    st = _api._s()
+    table: dict[_Any, _Any] = {}
+    for name, c in st.caches.items():
+        table[name] = table[name.encode("utf-8")] = part(c)
+    if st.default_cache is not None:
+        table[None] = part(st.default_cache)
+    return table
+
+
+_writers = _by_name(lambda c: c.writer)
+_caches = _by_name(lambda c: c)
+_adders = _by_name(lambda c: c.adder)
+_api_cache_set, _api_cache_update = _api.cache_set, _api.cache_update
+_api_cache_inc, _api_cache_dec = _api.cache_inc, _api.cache_dec
+
+
+cache_get = _cache.make_getter(_caches, _api.cache_get)
+
+
+def cache_exists(key: _Any, cache: _Any = None) -> _Optional[bool]:
+    return True if cache_get(key, cache) is not None else None
+
+
+def cache_update(key: _Any, value: _Any, expires: int = 0, cache: _Any = None) -> _Optional[bool]:
+    try:
+        write = _writers[cache]
+    except (KeyError, TypeError):
+        return _api_cache_update(key, value, expires, cache)
+    if type(expires) is not int:
+        return _api_cache_update(key, value, expires, cache)
+    t = type(key)
+    if t is str:
+        key = key.encode()
+    elif t is not bytes:
+        return _api_cache_update(key, value, expires, cache)
+    t = type(value)
+    if t is str:
+        value = value.encode()
+    elif t is not bytes:
+        return _api_cache_update(key, value, expires, cache)
+    return True if write(key, value, expires, True) else None
+
+
+def cache_set(key: _Any, value: _Any, expires: int = 0, cache: _Any = None) -> _Optional[bool]:
+    try:
+        write = _writers[cache]
+    except (KeyError, TypeError):
+        return _api_cache_set(key, value, expires, cache)
+    if type(expires) is not int:
+        return _api_cache_set(key, value, expires, cache)
+    t = type(key)
+    if t is str:
+        key = key.encode()
+    elif t is not bytes:
+        return _api_cache_set(key, value, expires, cache)
+    t = type(value)
+    if t is str:
+        value = value.encode()
+    elif t is not bytes:
+        return _api_cache_set(key, value, expires, cache)
+    return True if write(key, value, expires, False) else None
+
+
+def cache_inc(key: _Any, n: int = 1, expires: int = 0, cache: _Any = None) -> _Optional[bool]:
+    try:
+        add = _adders[cache]
+    except (KeyError, TypeError):
+        return _api_cache_inc(key, n, expires, cache)
+    t = type(key)
+    if t is str:
+        key = key.encode()
+    elif t is not bytes or type(n) is not int or type(expires) is not int:
+        return _api_cache_inc(key, n, expires, cache)
+    return True if add(key, n, expires) else None
+
+
+def cache_dec(key: _Any, n: int = 1, expires: int = 0, cache: _Any = None) -> _Optional[bool]:
+    try:
+        add = _adders[cache]
+    except (KeyError, TypeError):
+        return _api_cache_dec(key, n, expires, cache)
+    t = type(key)
+    if t is str:
+        key = key.encode()
+    elif t is not bytes or type(n) is not int or type(expires) is not int:
+        return _api_cache_dec(key, n, expires, cache)
+    return True if add(key, -n, expires) else None
+
+
+# The lock closures themselves (no wrapper frame); without a locks file regent.api's
+# functions raise uWSGI's "Invalid lock number".
+if _api._s().locks is not None:
+    lock = _api._s().locks.lock  # type: ignore[union-attr]  # noqa: F811
+    unlock = _api._s().locks.unlock  # type: ignore[union-attr]  # noqa: F811
+
 _missing = _api.not_implemented
 # uWSGI features Regent does not have: calling them says so instead of faking a result.
 spool = send_to_spooler = _missing("spool (the spooler)")

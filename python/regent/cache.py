@@ -96,6 +96,10 @@ _FULL_OFF = 96
 _TOO_BIG_OFF = 104
 _SWEPT_OFF = 112
 _U32 = struct.Struct("<I")
+# writing i32, warned u32, generation u64 (offsets 80..95): one read tells a writer whether
+# the table needs repair before it touches a slot.
+_CTL = struct.Struct("<iIQ")
+_CTL_OFF = 80
 _U64 = struct.Struct("<Q")
 _I64 = struct.Struct("<q")
 
@@ -146,7 +150,8 @@ class WriteLock:
 
     def after_fork(self) -> None:
         # POSIX record locks are not inherited; only the thread lock's state could be stale.
-        self.local = threading.Lock()
+        # It is reset in place (not replaced) because the fast paths hold its bound methods.
+        _reinit(self.local)
 
     def acquire(self) -> None:
         self.local.acquire()
@@ -188,11 +193,165 @@ class Cache:
             raise ValueError(f"cache {name}: {path} is not a Regent cache file of version {VERSION}")
         self.lock = WriteLock(lock_path)
         self.warned_here = 0
+        self.reader: Callable[[bytes], Optional[bytes]] = self._make_reader()
+        self.writer: Callable[[bytes, bytes, int, bool], bool] = self._make_writer()
+        self.adder: Callable[[bytes, int, int], bool] = self._make_adder()
+
+    # -- hot paths -------------------------------------------------------------
+    #
+    # cache_get/update/inc are called per request, so each is a closure over the cache's
+    # geometry and pre-bound struct and lock methods: no attribute lookups, one Python frame.
+    # Each handles only the common case -- the key sits in its home slot (first probe) and
+    # nothing needs repair -- and hands everything else to the general code below, which
+    # implements the full protocol (probing, tombstones, generation checks, eviction).
+
+    def _make_reader(self) -> Callable[[bytes], Optional[bytes]]:
+        mm = self.mm
+        items, slots_off, ssize = self.items, self.slots_off, self.slot_size
+        blocks_off, bsize = self.blocks_off, self.blocksize
+        unpack = SLOT.unpack_from
+        seq_at = _U32.unpack_from
+        expiry = not self.flags & FLAG_NO_EXPIRE
+        lru = bool(self.flags & FLAG_PURGE_LRU)
+        clock, now_ns = time.time, time.monotonic_ns
+        atime_into = _I64.pack_into
+        slow = self._get_slow
+
+        def reader(key: bytes) -> Optional[bytes]:
+            i = crc32(key) % items
+            off = slots_off + i * ssize
+            seq, state, _p, keylen, vallen, _h, expires = unpack(mm, off)
+            # Equal keys imply equal hashes, so the stored crc32 need not be compared.  A hit
+            # in a slot whose sequence was even and did not move is a consistent item even if
+            # a rebuild is under way (that only matters for misses, which the slow path
+            # checks against the generation counter).
+            if state == USED and not seq & 1 and keylen == len(key) and mm[off + 32 : off + 32 + keylen] == key:
+                boff = blocks_off + i * bsize
+                value = mm[boff : boff + vallen]
+                if seq_at(mm, off)[0] == seq and (not expires or not expiry or expires > clock()):
+                    if lru:
+                        atime_into(mm, off + _ATIME_OFF, now_ns())
+                    return value
+            return slow(key)
+
+        return reader
+
+    def _make_writer(self) -> Callable[[bytes, bytes, int, bool], bool]:
+        mm = self.mm
+        items, slots_off, ssize = self.items, self.slots_off, self.slot_size
+        blocks_off, bsize, keysize = self.blocks_off, self.blocksize, self.keysize
+        unpack = SLOT.unpack_from
+        pack_slot = _SLOT_FULL.pack_into
+        pack_seq = _U32.pack_into
+        ctl = _CTL.unpack_from
+        mark = _WRITING.pack_into
+        expiry = not self.flags & FLAG_NO_EXPIRE
+        clock, now_ns = time.time, time.monotonic_ns
+        wl = self.lock
+        fd, local_acquire, local_release = wl.fd, wl.local.acquire, wl.local.release
+        lockf, ex, un = fcntl.lockf, fcntl.LOCK_EX, fcntl.LOCK_UN
+        locked = self._set_locked
+        general = self.set
+
+        def writer(key: bytes, value: bytes, expires: int, overwrite: bool) -> bool:
+            klen = len(key)
+            vlen = len(value)
+            if not 0 < klen <= keysize or vlen > bsize:
+                return general(key, value, expires, overwrite)  # counts and logs the refusal
+            h = crc32(key)
+            i = h % items
+            off = slots_off + i * ssize
+            local_acquire()
+            try:
+                lockf(fd, ex, 1, 0)
+                try:
+                    writing, _w, gen = ctl(mm, _CTL_OFF)
+                    seq, state, _p, keylen, _v, _h, old = unpack(mm, off)
+                    if (writing >= 0 or gen & 1 or state != USED or keylen != klen
+                            or mm[off + 32 : off + 32 + klen] != key or (old and expiry and old <= clock())):
+                        return locked(key, value, expires, overwrite)
+                    if not overwrite:
+                        return False
+                    deadline = int(clock()) + expires if expires > 0 and expiry else 0
+                    # The same steps as _write for a slot that keeps its key: mark, make the
+                    # sequence odd together with the new header, copy, make it even again.
+                    mark(mm, _CTL_OFF, i)
+                    pack_slot(mm, off, seq + 1, USED, 0, klen, vlen, h, deadline, now_ns())
+                    boff = blocks_off + i * bsize
+                    mm[boff : boff + vlen] = value
+                    pack_seq(mm, off, seq + 2)
+                    mark(mm, _CTL_OFF, -1)
+                    return True
+                finally:
+                    lockf(fd, un, 1, 0)
+            finally:
+                local_release()
+
+        return writer
+
+    def _make_adder(self) -> Callable[[bytes, int, int], bool]:
+        """cache_inc/dec: the value's first 8 bytes as int64 plus n (dec passes -n)."""
+        mm = self.mm
+        items, slots_off, ssize = self.items, self.slots_off, self.slot_size
+        blocks_off, bsize, keysize = self.blocks_off, self.blocksize, self.keysize
+        unpack = SLOT.unpack_from
+        pack_slot = _SLOT_FULL.pack_into
+        pack_seq = _U32.pack_into
+        ctl = _CTL.unpack_from
+        mark = _WRITING.pack_into
+        i64_at, i64_into = _I64.unpack_from, _I64.pack_into
+        expiry = not self.flags & FLAG_NO_EXPIRE
+        clock, now_ns = time.time, time.monotonic_ns
+        wl = self.lock
+        fd, local_acquire, local_release = wl.fd, wl.local.acquire, wl.local.release
+        lockf, ex, un = fcntl.lockf, fcntl.LOCK_EX, fcntl.LOCK_UN
+        general = self.math
+        locked = self._math_locked
+        small = bsize >= 8  # a cache whose blocks cannot hold an int64 always refuses
+
+        def adder(key: bytes, n: int, expires: int) -> bool:
+            klen = len(key)
+            if not 0 < klen <= keysize or not small:
+                return general(key, "inc", n, expires)
+            h = crc32(key)
+            i = h % items
+            off = slots_off + i * ssize
+            local_acquire()
+            try:
+                lockf(fd, ex, 1, 0)
+                try:
+                    writing, _w, gen = ctl(mm, _CTL_OFF)
+                    seq, state, _p, keylen, vallen, _h, old = unpack(mm, off)
+                    if (writing >= 0 or gen & 1 or state != USED or keylen != klen or vallen < 8
+                            or mm[off + 32 : off + 32 + klen] != key or (old and expiry and old <= clock())):
+                        return locked(key, "inc", n, expires)
+                    boff = blocks_off + i * bsize
+                    result = i64_at(mm, boff)[0] + n
+                    if not INT64_MIN <= result <= INT64_MAX:
+                        result = ((result - INT64_MIN) % (1 << 64)) + INT64_MIN  # wrap like int64_t
+                    # as _deadline, except that expires 0 keeps the item's current deadline
+                    deadline = (int(clock()) + expires if expires > 0 and expiry else 0) if expires else old
+                    mark(mm, _CTL_OFF, i)
+                    pack_slot(mm, off, seq + 1, USED, 0, klen, 8, h, deadline, now_ns())
+                    i64_into(mm, boff, result)
+                    pack_seq(mm, off, seq + 2)
+                    mark(mm, _CTL_OFF, -1)
+                    return True
+                finally:
+                    lockf(fd, un, 1, 0)
+            finally:
+                local_release()
+
+        return adder
 
     # -- reads ---------------------------------------------------------------
 
     def get(self, key: bytes) -> Optional[bytes]:
         """The value, or None when absent or expired.  No lock taken."""
+        return self.reader(key)
+
+    def _get_slow(self, key: bytes) -> Optional[bytes]:
+        """The full lookup: probing, the generation check for misses, expiry, LRU time."""
         mm = self.mm
         h = crc32(key)
         n = self.items
@@ -267,18 +426,21 @@ class Cache:
             return False
         self.lock.acquire()
         try:
-            self._repair()
-            i, found = self._find(key)
-            if found and not overwrite:
-                return False
-            if not found:
-                i = self._free_slot(key, i)
-                if i < 0:
-                    return False
-            self._write(i, key, value, self._deadline(expires), new=not found)
-            return True
+            return self._set_locked(key, value, expires, overwrite)
         finally:
             self.lock.release()
+
+    def _set_locked(self, key: bytes, value: bytes, expires: int, overwrite: bool) -> bool:
+        self._repair()
+        i, found = self._find(key)
+        if found and not overwrite:
+            return False
+        if not found:
+            i = self._free_slot(key, i)
+            if i < 0:
+                return False
+        self._write(i, key, value, self._deadline(expires), new=not found)
+        return True
 
     def math(self, key: bytes, op: str, n: int, expires: int) -> bool:
         """cache_inc/dec/mul/div: the value as a native int64, created from math_initial."""
@@ -286,39 +448,42 @@ class Cache:
             return False
         self.lock.acquire()
         try:
-            self._repair()
-            i, found = self._find(key)
-            if found:
-                boff = self.blocks_off + i * self.blocksize
-                raw = self.mm[boff : boff + 8]  # the first 8 bytes, whatever the value's length
-                current = _I64.unpack(raw.ljust(8, b"\0"))[0] if len(raw) < 8 else _I64.unpack(raw)[0]
-            else:
-                current = self.math_initial
-            if op == "inc":
-                result = current + n
-            elif op == "dec":
-                result = current - n
-            elif op == "mul":
-                result = current * n
-            else:
-                if n == 0:
-                    return False
-                q = abs(current) // abs(n)  # C division truncates toward zero
-                result = q if (current >= 0) == (n >= 0) else -q
-            result = ((result - INT64_MIN) % (1 << 64)) + INT64_MIN  # wrap like int64_t
-            if not found:
-                i = self._free_slot(key, i)
-                if i < 0:
-                    return False
-                self._write(i, key, _I64.pack(result), self._deadline(expires), new=True)
-            else:
-                off = self.slots_off + i * self.slot_size
-                old_expires = SLOT.unpack_from(self.mm, off)[6]
-                self._write(i, key, _I64.pack(result), self._deadline(expires) if expires else old_expires,
-                            new=False)
-            return True
+            return self._math_locked(key, op, n, expires)
         finally:
             self.lock.release()
+
+    def _math_locked(self, key: bytes, op: str, n: int, expires: int) -> bool:
+        self._repair()
+        i, found = self._find(key)
+        if found:
+            boff = self.blocks_off + i * self.blocksize
+            raw = self.mm[boff : boff + 8]  # the first 8 bytes, whatever the value's length
+            current = _I64.unpack(raw.ljust(8, b"\0"))[0] if len(raw) < 8 else _I64.unpack(raw)[0]
+        else:
+            current = self.math_initial
+        if op == "inc":
+            result = current + n
+        elif op == "dec":
+            result = current - n
+        elif op == "mul":
+            result = current * n
+        else:
+            if n == 0:
+                return False
+            q = abs(current) // abs(n)  # C division truncates toward zero
+            result = q if (current >= 0) == (n >= 0) else -q
+        result = ((result - INT64_MIN) % (1 << 64)) + INT64_MIN  # wrap like int64_t
+        if not found:
+            i = self._free_slot(key, i)
+            if i < 0:
+                return False
+            self._write(i, key, _I64.pack(result), self._deadline(expires), new=True)
+        else:
+            off = self.slots_off + i * self.slot_size
+            old_expires = SLOT.unpack_from(self.mm, off)[6]
+            self._write(i, key, _I64.pack(result), self._deadline(expires) if expires else old_expires,
+                        new=False)
+        return True
 
     def delete(self, key: bytes) -> bool:
         self.lock.acquire()
@@ -583,6 +748,86 @@ class Cache:
     def close(self) -> None:
         self.mm.close()
         os.close(self.lock.fd)
+
+
+# Where a key lives is fixed by the cache's geometry, so the facade's cache_get remembers it
+# per key: (key bytes, slot offset, block offset, unpacker of the slot header plus key).
+_Located = tuple  # (bytes, int, int, Callable[[mmap.mmap, int], tuple])
+_MEMO_MAX = 4096  # keys remembered per cache; the memo is emptied when it grows past this
+_HEAD_FORMAT = "<IBxHI4xq8x{}s"  # seq, state, keylen, vallen, expires, key (hash/pad/atime skipped)
+
+
+def make_getter(caches: dict[object, Cache],
+                fallback: Callable[[object, object], Optional[bytes]]) -> Callable[..., Optional[bytes]]:
+    """``uwsgi.cache_get(key, cache=None)`` over ``caches`` (every accepted spelling of each
+    name, None for the default), in one Python frame.
+
+    The common case -- a str or bytes key seen before, found in its home slot, not expired --
+    costs one dict lookup for the cache, one for the key, one struct read (header and key
+    together), the value slice and the sequence re-check.  Anything else goes to the cache's
+    full lookup, and a name not in ``caches`` or an odd key type to ``fallback``.
+    """
+    table: dict[object, tuple[dict[object, _Located], mmap.mmap, bool, Callable[[bytes], Optional[bytes]],
+                              Callable[[object], Optional[_Located]]]] = {}
+    for name, c in caches.items():
+        if c.flags & FLAG_PURGE_LRU:
+            continue  # every hit writes the access time: the per-cache reader does that
+        table[name] = ({}, c.mm, not c.flags & FLAG_NO_EXPIRE, c._get_slow, _locator(c))
+    seq_at = _U32.unpack_from
+    clock = time.time
+
+    def cache_get(key: object, cache: object = None) -> Optional[bytes]:
+        try:
+            memo, mm, expiry, slow, locate = table[cache]
+        except (KeyError, TypeError):
+            return fallback(key, cache)
+        try:
+            kb, off, boff, head = memo[key]
+        except KeyError:
+            found = locate(key)
+            if found is None:
+                return fallback(key, cache)
+            if len(memo) >= _MEMO_MAX:
+                memo.clear()
+            memo[key] = found
+            kb, off, boff, head = found
+        except TypeError:  # an unhashable key: regent.api says what is wrong with it
+            return fallback(key, cache)
+        seq, state, keylen, vallen, expires, k = head(mm, off)
+        if k == kb and state == USED and keylen == len(kb) and not seq & 1:
+            value = mm[boff : boff + vallen]
+            if seq_at(mm, off)[0] == seq and (not expires or not expiry or expires > clock()):
+                return value
+        return slow(kb)
+
+    return cache_get
+
+
+def _locator(c: Cache) -> Callable[[object], Optional[_Located]]:
+    heads: dict[int, Callable[..., tuple]] = {}  # type: ignore[type-arg]
+
+    def locate(key: object) -> Optional[_Located]:
+        if type(key) is str:
+            kb = key.encode()  # type: ignore[attr-defined]
+        elif type(key) is bytes:
+            kb = key  # type: ignore[assignment]
+        else:
+            return None
+        klen = len(kb)
+        if not 0 < klen <= c.keysize:
+            return None
+        head = heads.get(klen)
+        if head is None:
+            head = heads[klen] = struct.Struct(_HEAD_FORMAT.format(klen)).unpack_from
+        i = crc32(kb) % c.items
+        return kb, c.slots_off + i * c.slot_size, c.blocks_off + i * c.blocksize, head
+
+    return locate
+
+
+def _reinit(lock: threading.Lock) -> None:
+    """Reset a thread lock in a forked child, keeping the object (and bound methods) alive."""
+    lock._at_fork_reinit()  # type: ignore[attr-defined]  # CPython 3.9+: what threading uses
 
 
 def _blank(mm: mmap.mmap, off: int, seq: int) -> None:
