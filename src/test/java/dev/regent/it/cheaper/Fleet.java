@@ -93,6 +93,9 @@ final class Fleet {
         private volatile boolean running = true;
 
         Recorder(RegentProcess m) {
+            // The first sample is taken before the constructor returns, so that it describes the
+            // state before whatever load the test starts next (a sampling thread may start late).
+            counts.add(workers(m));
             thread = Thread.ofPlatform().daemon().start(() -> {
                 while (running) {
                     int n = workers(m);
