@@ -44,6 +44,48 @@ public final class WorkerTable {
     public record WorkerInfo(int id, long pid, int generation, long ageNanos, boolean retiring, long respawns,
                              long harakiris) { }
 
+    /**
+     * Why a worker process ended or was replaced, for the respawns-by-cause metric. Counted when the
+     * master decides (the retirement or the reaped death), not when the replacement connects, so a
+     * crash loop in back-off still shows up while no worker runs.
+     */
+    public enum Cause {
+        /** Killed after a request ran past harakiri. */
+        HARAKIRI("harakiri"),
+        /** Recycled after max-requests. */
+        MAX_REQUESTS("max-requests"),
+        /** Recycled after max-worker-lifetime. */
+        MAX_LIFETIME("max-lifetime"),
+        /** Recycled by reload-on-rss, or killed by evil-reload-on-rss: memory either way. */
+        RSS("rss"),
+        /** Died without the master asking (exception at import, segfault, OOM killer, kill -9). */
+        CRASH("crash"),
+        /** Replaced by a reload: new app generation, master-fifo w, or one step of a chain reload. */
+        RELOAD("reload"),
+        /** Stopped without replacement by the cheaper subsystem or idle. */
+        CHEAPER("cheaper");
+
+        public final String label;
+
+        Cause(String label) {
+            this.label = label;
+        }
+
+        /** The cause of a {@link #recycle} from its free-text reason (the dispatcher and sampler name it first). */
+        static Cause ofReason(String reason) {
+            if (reason.startsWith("max-worker-lifetime")) {
+                return MAX_LIFETIME;
+            }
+            if (reason.startsWith("reload-on-rss")) {
+                return RSS;
+            }
+            if (reason.startsWith("max-requests")) {
+                return MAX_REQUESTS;
+            }
+            return RELOAD;
+        }
+    }
+
     public static final int SIGKILL = 9;
     public static final int SIGTERM = 15;
     /** Asks a worker to print every thread's Python stack (faulthandler) before a harakiri kill. */
@@ -104,6 +146,8 @@ public final class WorkerTable {
     private int chainWaiting;
     private int generation;
     private boolean stopping;
+    /** Ended or replaced worker processes, indexed by {@link Cause#ordinal}. */
+    private final long[] byCause = new long[Cause.values().length];
 
     public WorkerTable(LifecycleSpec spec, int processes, RequestLog.Logger log) {
         this.spec = spec;
@@ -219,10 +263,12 @@ public final class WorkerTable {
         if (dead.killedFor != null) {
             // The master killed it on purpose: no back-off, the cause is not the code's start-up.
             seat.quickDeaths = 0;
+            byCause[(dead.killedFor.equals("harakiri") ? Cause.HARAKIRI : Cause.RSS).ordinal()]++;
             log.info("worker " + id + " (pid " + pid + ") killed (" + dead.killedFor + "); respawning");
             requestSpawn(seat, now, out);
             return out;
         }
+        byCause[Cause.CRASH.ordinal()]++;
         seat.quickDeaths = now - dead.spawnedAt < YOUNG ? seat.quickDeaths + 1 : 0;
         long delay = backoff(seat.quickDeaths);
         if (status < 0 && -status == SIGKILL) {
@@ -253,6 +299,7 @@ public final class WorkerTable {
             return out;
         }
         log.info("worker " + id + " (pid " + pid + ") is recycled: " + reason);
+        byCause[Cause.ofReason(reason).ordinal()]++;
         retire(seat, reason, now, out);
         requestSpawn(seat, now, out);
         return out;
@@ -417,9 +464,23 @@ public final class WorkerTable {
         return processes;
     }
 
+    /** Ended or replaced worker processes so far, every cause present (zeros too), in {@link Cause} order. */
+    public Map<String, Long> respawnsByCause() {
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        for (Cause c : Cause.values()) {
+            out.put(c.label, byCause[c.ordinal()]);
+        }
+        return out;
+    }
+
+    public long respawns(Cause cause) {
+        return byCause[cause.ordinal()];
+    }
+
     private void replaceAll(String reason, long now, List<Action> out) {
         for (Seat seat : seats.values()) {
             if (seat.current != null) {
+                byCause[Cause.RELOAD.ordinal()]++;
                 retire(seat, reason, now, out);
             }
             if (!seat.cheaped) {
@@ -516,6 +577,7 @@ public final class WorkerTable {
     }
 
     private Action cheap(Seat seat, String reason, long now) {
+        byCause[Cause.CHEAPER.ordinal()]++;
         Process p = seat.current;
         seat.current = null;
         p.retireReason = reason;
@@ -543,6 +605,7 @@ public final class WorkerTable {
                 continue;
             }
             log.info("chain reload: next victim is worker " + seat.id + " (pid " + seat.current.pid + ")");
+            byCause[Cause.RELOAD.ordinal()]++;
             retire(seat, "chain reload", now, out);
             requestSpawn(seat, now, out);
             chainWaiting = seat.id;

@@ -25,8 +25,12 @@ public final class MasterBoard {
     public record Worker(int id, long pid, long respawns, long harakiris, long rss, long vsz, long lastSpawnEpoch) {
     }
 
-    /** An immutable view of the master's state. */
-    public record Snapshot(String phase, List<Worker> workers, long publishedNanos) {
+    /**
+     * An immutable view of the master's state. {@code respawnsByCause}: worker processes ended or
+     * replaced since start, by {@link WorkerTable.Cause} label (every cause present, zeros too).
+     */
+    public record Snapshot(String phase, List<Worker> workers, Map<String, Long> respawnsByCause,
+                           long publishedNanos) {
         public boolean running() {
             return phase.equals("RUNNING");
         }
@@ -35,7 +39,7 @@ public final class MasterBoard {
     private static final long SAMPLE_PERIOD = TimeUnit.SECONDS.toNanos(1);
     private static final long PAGE = 4096;
 
-    private volatile Snapshot current = new Snapshot("STARTING", List.of(), System.nanoTime());
+    private volatile Snapshot current = new Snapshot("STARTING", List.of(), Map.of(), System.nanoTime());
     private volatile boolean stopRequested;
     private volatile Scaler.View scaling;
     // Master-thread only:
@@ -88,7 +92,8 @@ public final class MasterBoard {
         firstSeen.putAll(seen);
         memory.keySet().retainAll(seen.keySet());
         workers.sort((a, b) -> Integer.compare(a.id(), b.id()));
-        current = new Snapshot(phase, List.copyOf(workers), now);
+        current = new Snapshot(phase, List.copyOf(workers), java.util.Collections.unmodifiableMap(
+                table.respawnsByCause()), now);
     }
 
     /** {rss, vsz} in bytes from /proc/PID/statm; zeros when the process is gone. */

@@ -69,9 +69,17 @@ public final class Metrics {
                 .append(slots == 0 ? "0" : String.format(Locale.ROOT, "%.4f", busy / (double) slots)).append('\n');
 
         header(sb, "regent_worker_respawns_total", "counter",
-                "Processes spawned for a worker id after its first (crash, harakiri, recycling, reload)");
+                "Worker processes replaced, by cause (harakiri, max-requests, max-lifetime, rss, crash, reload;"
+                        + " cheaper: stopped without replacement)");
+        for (Map.Entry<String, Long> e : master.respawnsByCause().entrySet()) {
+            sb.append("regent_worker_respawns_total{").append(appLabel).append(",cause=\"").append(escape(e.getKey()))
+                    .append("\"} ").append(e.getValue()).append('\n');
+        }
+        // The per-id total, under its own name: one metric name must not mix label sets.
+        header(sb, "regent_worker_id_respawns_total", "counter",
+                "Processes spawned for a worker id after its first (any cause), by worker id");
         for (MasterBoard.Worker w : master.workers()) {
-            sb.append("regent_worker_respawns_total{").append(appLabel).append(",worker=\"").append(w.id())
+            sb.append("regent_worker_id_respawns_total{").append(appLabel).append(",worker=\"").append(w.id())
                     .append("\"} ").append(Math.max(0, w.respawns() - 1)).append('\n');
         }
         header(sb, "regent_worker_harakiri_total", "counter", "Workers killed by harakiri, by worker id");

@@ -64,6 +64,12 @@ public final class StatsDocument {
         if (scaling != null) {
             scaling(j, scaling);
         }
+        // Regent's addition, like "cheaper": uWSGI readers (uwsgitop, the exporter) skip unknown keys.
+        j.beginObject("respawns_by_cause");
+        for (Map.Entry<String, Long> e : master.respawnsByCause().entrySet()) {
+            j.field(e.getKey(), e.getValue());
+        }
+        j.endObject();
         return j.endObject().done();
     }
 

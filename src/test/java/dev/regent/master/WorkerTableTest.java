@@ -286,4 +286,53 @@ class WorkerTableTest {
         assertThat(table.exited(1, 1, pid, 0, T0 + S)).isEmpty();
         assertThat(table.tick(T0 + 100 * S)).isEmpty();
     }
+
+    @Test
+    void respawnsAreCountedByCauseWhenTheMasterDecides() {
+        WorkerTable table = new WorkerTable(spec(Duration.ZERO, Duration.ofSeconds(100), Duration.ZERO, 100, 500,
+                Duration.ofSeconds(60)), 3, log);
+        long[] pids = start(table);
+        assertThat(table.respawnsByCause()).as("every cause present from the start")
+                .containsOnlyKeys("harakiri", "max-requests", "max-lifetime", "rss", "crash", "reload", "cheaper")
+                .allSatisfy((cause, n) -> assertThat(n).isZero());
+        long now = T0 + 10 * S;
+        // A crash counts at once, also when the respawn waits out a back-off (a second young death).
+        table.exited(1, 1, pids[1], -9, now);
+        long again = spawnAndConnect(table, 1, 1, now);
+        assertThat(table.exited(1, 1, again, 1, now + 10 * MS)).as("back-off, no spawn yet").isEmpty();
+        assertThat(table.respawns(WorkerTable.Cause.CRASH)).isEqualTo(2);
+        long w1 = spawnAndConnect(table, 1, 1, now + S);
+        // Harakiri is counted when its kill is reaped, not when the request ran over.
+        table.harakiri(2, pids[2], now);
+        assertThat(table.respawns(WorkerTable.Cause.HARAKIRI)).isZero();
+        table.exited(1, 2, pids[2], -9, now + S);
+        long w2 = spawnAndConnect(table, 1, 2, now + S);
+        // Recycling: max-requests (the dispatcher's reason), reload-on-rss, and evil-reload-on-rss.
+        table.recycle(3, pids[3], "max-requests (5 requests)", now + S);
+        long w3 = spawnAndConnect(table, 1, 3, now + S);
+        table.rss(1, w1, LifecycleSpec.megabytes(150), now + 2 * S);
+        w1 = spawnAndConnect(table, 1, 1, now + 2 * S);
+        table.rss(2, w2, LifecycleSpec.megabytes(600), now + 2 * S);
+        table.exited(1, 2, w2, -9, now + 2 * S);
+        w2 = spawnAndConnect(table, 1, 2, now + 2 * S);
+        // A retired worker's own exit is not counted twice.
+        table.exited(1, 3, pids[3], 0, now + 3 * S);
+        assertThat(table.respawns(WorkerTable.Cause.CRASH)).isEqualTo(2);
+        // max-worker-lifetime (100 s) for worker 3, spawned at now + 1 s.
+        table.tick(now + S + 100 * S);
+        assertThat(table.respawns(WorkerTable.Cause.MAX_LIFETIME)).isEqualTo(1);
+        spawnAndConnect(table, 1, 3, now + 101 * S);
+        // A reload replaces all three; a chain reload one at a time, each counted.
+        long later = now + 200 * S;
+        table.generationReady(2, false, later);
+        for (int id = 1; id <= 3; id++) {
+            spawnAndConnect(table, 2, id, later);
+        }
+        table.generationReady(3, true, later + S);
+        assertThat(table.respawnsByCause()).containsExactly(
+                java.util.Map.entry("harakiri", 1L), java.util.Map.entry("max-requests", 1L),
+                java.util.Map.entry("max-lifetime", 1L), java.util.Map.entry("rss", 2L),
+                java.util.Map.entry("crash", 2L), java.util.Map.entry("reload", 4L),
+                java.util.Map.entry("cheaper", 0L));
+    }
 }

@@ -110,9 +110,11 @@ class StatsAndHealthTest {
         assertThat(SERVER.get("/method").bodyText()).isEqualTo("GET");
         Map<String, Object> doc = awaitStats(d -> sum(d, "requests") == 6);
 
-        // uWSGI's keys in uWSGI's order, then Regent's own "cheaper" (readers ignore unknown keys)
+        // uWSGI's keys in uWSGI's order, then Regent's own "cheaper" and "respawns_by_cause"
+        // (readers ignore unknown keys)
         assertThat(doc.keySet()).containsExactly("version", "listen_queue", "listen_queue_errors", "signal_queue",
-                "load", "pid", "uid", "gid", "cwd", "locks", "caches", "sockets", "workers", "cheaper");
+                "load", "pid", "uid", "gid", "cwd", "locks", "caches", "sockets", "workers", "cheaper",
+                "respawns_by_cause");
         assertThat(doc.get("listen_queue")).isEqualTo(0L);
         assertThat(doc.get("load")).isEqualTo(0L);
         assertThat(doc.get("pid")).isEqualTo(SERVER.process().pid());
@@ -188,7 +190,8 @@ class StatsAndHealthTest {
         assertThat(m.get("regent_slots{" + a + "}")).isEqualTo(4.0);
         assertThat(m.get("regent_busy_slot_ratio{" + a + "}")).isBetween(0.0, 1.0);
         assertThat(m.get("regent_queue_wait_seconds_count{" + a + "}")).isGreaterThanOrEqualTo(ok);
-        assertThat(m.get("regent_worker_respawns_total{" + a + ",worker=\"1\"}")).isEqualTo(0.0);
+        assertThat(m.get("regent_worker_id_respawns_total{" + a + ",worker=\"1\"}")).isEqualTo(0.0);
+        assertThat(m.get("regent_worker_respawns_total{" + a + ",cause=\"crash\"}")).isEqualTo(0.0);
         assertThat(m.get("regent_worker_harakiri_total{" + a + ",worker=\"2\"}")).isEqualTo(0.0);
     }
 
