@@ -277,7 +277,7 @@ def thread(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class harakiri:
-    """Set a per-call harakiri (Regent: not available; the harakiri option applies)."""
+    """A harakiri of ``seconds`` for each call (uwsgi.set_user_harakiri), cleared on return."""
 
     def __init__(self, seconds: int) -> None:
         self.s = seconds

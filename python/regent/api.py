@@ -438,7 +438,23 @@ def get_logvar(key: str) -> Optional[bytes]:
 
 
 def set_user_harakiri(seconds: int) -> None:
-    raise NotImplementedError("user harakiri (set_user_harakiri): use the harakiri option")
+    """Kill this worker if the current request (or signal handler) is still running in
+    ``seconds``; 0 clears it.  The master times it on the slot and clears it when the job
+    ends, as uWSGI clears it at the end of each request."""
+    from . import protocol, wsgi
+
+    seconds = int(seconds)
+    if seconds < 0:
+        raise ValueError(f"harakiri seconds: {seconds} (expected: >= 0)")
+    channel = getattr(wsgi.current_slot, "channel", None)
+    if channel is None:
+        if seconds == 0:
+            return  # nothing can be set here, so nothing to clear
+        raise NotImplementedError(
+            "user harakiri (set_user_harakiri) outside a worker's request thread (mules, app threads)"
+            " is not available in Regent"
+        )
+    channel.send(protocol.encode_set_harakiri(min(seconds, 0x7FFFFFFF)))
 
 
 def micros() -> int:

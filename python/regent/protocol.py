@@ -80,6 +80,8 @@ MULE_MSG = 0x54
 MULE_MESSAGE = 0x55
 RUN_SIGNAL = 0x56
 SIGNAL_DONE = 0x57
+# Slot connection, worker -> master: uwsgi.set_user_harakiri for the slot's current job.
+SET_HARAKIRI = 0x58
 
 FRAME_NAMES = {
     HELLO: "HELLO",
@@ -109,6 +111,7 @@ FRAME_NAMES = {
     MULE_MESSAGE: "MULE_MESSAGE",
     RUN_SIGNAL: "RUN_SIGNAL",
     SIGNAL_DONE: "SIGNAL_DONE",
+    SET_HARAKIRI: "SET_HARAKIRI",
 }
 
 ROLE_CONTROL = 1
@@ -201,6 +204,19 @@ def encode_frame(frame_type: int, payload: bytes = b"") -> bytes:
     if len(payload) > MAX_PAYLOAD:
         raise ValueError(f"payload length: {len(payload)} (expected: <= {MAX_PAYLOAD})")
     return HEADER.pack(len(payload), frame_type) + payload
+
+
+def encode_set_harakiri(seconds: int) -> bytes:
+    """SET_HARAKIRI: u32 seconds from now (0 clears) for the job on this slot."""
+    if not 0 <= seconds <= 0x7FFFFFFF:
+        raise ValueError(f"harakiri seconds: {seconds} (expected: 0 to {0x7FFFFFFF})")
+    return encode_frame(SET_HARAKIRI, struct.pack("<I", seconds))
+
+
+def decode_set_harakiri(payload: bytes) -> int:
+    if len(payload) != 4:
+        raise ProtocolError(f"SET_HARAKIRI payload: {len(payload)} bytes (expected: 4)")
+    return int(struct.unpack("<I", payload)[0])
 
 
 def encode_hello(token: str, role: int, generation: int, worker_id: int, slot: int, pid: int) -> bytes:

@@ -17,6 +17,7 @@ import marshal
 import os
 import stat
 import sys
+import threading
 import time
 import traceback
 from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple, Type
@@ -181,6 +182,11 @@ def _no_hook() -> None:
 on_request: Callable[[], None] = _no_hook
 # Frames other than REQUEST on an idle slot (RUN_SIGNAL from the master), handled by regent/signals.py.
 on_idle_frame: Optional[Callable[[Channel, int, bytes], None]] = None
+
+
+# The slot connection of the thread serving it (None elsewhere): uwsgi.set_user_harakiri
+# sends its frame there, since the master times harakiri per slot.
+current_slot = threading.local()
 
 
 class ClientGone(Exception):
@@ -409,6 +415,7 @@ class SlotHandler:
     def serve(self) -> None:
         """Loop over requests; returns only by raising ChannelError (EOF included)."""
         read_frame = self.channel.read_frame
+        current_slot.channel = self.channel
         while True:
             frame_type, payload = read_frame()
             if frame_type != REQUEST:

@@ -184,18 +184,20 @@ public final class Server {
             }
         }, (id, age) -> age >= minAge ? lifecycle.maxRequestsFor(id) : 0);
         long limit = lifecycle.harakiri().toNanos();
-        if (limit > 0) {
-            timers.add(loop.scheduleAtFixedRate(() -> {
-                long now = System.nanoTime();
-                for (Slot slot : dispatcher.sweepHarakiri(now, limit)) {
-                    log.error("*** HARAKIRI ON WORKER " + slot.worker().workerId() + " (pid " + slot.worker().pid()
-                            + ") *** app " + appName() + ": " + (slot.job() == null ? "" : slot.job().describe())
-                            + " has run for "
-                            + TimeUnit.NANOSECONDS.toMillis(now - slot.assignedAt()) + " ms (harakiri "
-                            + lifecycle.harakiri().toSeconds() + " s): killing the worker; its Python stacks follow");
-                }
-            }, 1, 1, TimeUnit.SECONDS));
-        }
+        // Swept even without a global limit: any request may set its own (uwsgi.set_user_harakiri).
+        timers.add(loop.scheduleAtFixedRate(() -> {
+            long now = System.nanoTime();
+            for (Slot slot : dispatcher.sweepHarakiri(now, limit)) {
+                String which = slot.userHarakiriFired()
+                        ? "user harakiri " + slot.userHarakiriSeconds() + " s, set by the app with set_user_harakiri"
+                        : "harakiri " + lifecycle.harakiri().toSeconds() + " s";
+                log.error("*** HARAKIRI ON WORKER " + slot.worker().workerId() + " (pid " + slot.worker().pid()
+                        + ") *** app " + appName() + ": " + (slot.job() == null ? "" : slot.job().describe())
+                        + " has run for "
+                        + TimeUnit.NANOSECONDS.toMillis(now - slot.assignedAt()) + " ms (" + which
+                        + "): killing the worker; its Python stacks follow");
+            }
+        }, 1, 1, TimeUnit.SECONDS));
     }
 
     /**

@@ -291,20 +291,25 @@ public final class Dispatcher {
 
     /**
      * Fires harakiri for every slot whose request has run longer than {@code limitNanos} at
-     * {@code now}; the worker takes no new requests. Returns the slots that fired.
+     * {@code now} (no global limit if {@code limitNanos <= 0}), or past the deadline its job set
+     * with uwsgi.set_user_harakiri; the worker takes no new requests. Returns the slots that fired.
      */
     public List<Slot> sweepHarakiri(long now, long limitNanos) {
         List<Slot> fired = new ArrayList<>();
-        if (limitNanos <= 0) {
-            return fired;
-        }
         for (WorkerSlots w : workers) {
             for (Slot s : w.slots) {
-                if (!s.idle() && !s.harakiriFired() && now - s.assignedAt() >= limitNanos) {
-                    s.markHarakiri();
-                    w.draining = true;
-                    fired.add(s);
+                if (s.idle() || s.harakiriFired()) {
+                    continue;
                 }
+                if (limitNanos > 0 && now - s.assignedAt() >= limitNanos) {
+                    s.markHarakiri();
+                } else if (s.userHarakiriDue(now)) {
+                    s.markUserHarakiri();
+                } else {
+                    continue;
+                }
+                w.draining = true;
+                fired.add(s);
             }
         }
         for (Slot s : fired) {

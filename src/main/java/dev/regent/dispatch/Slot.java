@@ -2,6 +2,8 @@ package dev.regent.dispatch;
 
 import io.netty.channel.Channel;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * One worker thread's connection to the master: carries one request at a time.
  * Owned by the I/O event loop; never touched from another thread.
@@ -13,6 +15,10 @@ public final class Slot {
     private Job job;
     private long assignedAt;
     private boolean harakiriFired;
+    /** uwsgi.set_user_harakiri: System.nanoTime() deadline for the current job, 0 for none. */
+    private long userDeadline;
+    private int userSeconds;
+    private boolean userHarakiriFired;
 
     Slot(WorkerSlots worker, int index, Channel channel) {
         this.worker = worker;
@@ -45,6 +51,8 @@ public final class Slot {
         this.job = job;
         this.assignedAt = now;
         this.harakiriFired = false;
+        this.userDeadline = 0;
+        this.userHarakiriFired = false;
         worker.busy++;
     }
 
@@ -62,9 +70,44 @@ public final class Slot {
         harakiriFired = true;
     }
 
+    /**
+     * uwsgi.set_user_harakiri(seconds) from the job running on this slot: a deadline of its
+     * own, counted from now, on top of the global harakiri; 0 clears it. Ignored on an idle
+     * slot, since the override belongs to the job that set it and ends with it.
+     */
+    public void setUserHarakiri(int seconds, long now) {
+        if (job == null) {
+            return;
+        }
+        userSeconds = Math.max(0, seconds);
+        // A deadline of exactly 0 means "none", so nudge a nanoTime that happens to hit it.
+        userDeadline = userSeconds == 0 ? 0 : (now + TimeUnit.SECONDS.toNanos(userSeconds)) | 1;
+    }
+
+    /** True if the current job set a user harakiri that has passed at {@code now}. */
+    boolean userHarakiriDue(long now) {
+        return userDeadline != 0 && now - userDeadline >= 0;
+    }
+
+    void markUserHarakiri() {
+        harakiriFired = true;
+        userHarakiriFired = true;
+    }
+
+    /** True if harakiri fired because of the job's own set_user_harakiri, not the global limit. */
+    public boolean userHarakiriFired() {
+        return userHarakiriFired;
+    }
+
+    /** The seconds the current job passed to set_user_harakiri (0 if it did not, or cleared it). */
+    public int userHarakiriSeconds() {
+        return userSeconds;
+    }
+
     void clear() {
         if (job != null) {
             job = null;
+            userDeadline = 0;
             worker.busy--;
             worker.busyNanos += System.nanoTime() - assignedAt;
         }

@@ -6,6 +6,7 @@ import dev.regent.dispatch.Job;
 import dev.regent.dispatch.Slot;
 import dev.regent.dispatch.SlotListener;
 import dev.regent.protocol.worker.Frame;
+import dev.regent.protocol.worker.FrameType;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
@@ -30,6 +31,17 @@ final class SlotHandler extends ChannelInboundHandlerAdapter {
         Job job = slot.job();
         if (job == null) {
             frame.release();
+            return;
+        }
+        if (frame.type() == FrameType.SET_HARAKIRI) {
+            // The slot, not the job's exchange, owns the override: it applies to any job
+            // (a request or a signal handler) and ends with it.
+            try {
+                slot.setUserHarakiri(frame.payload().readableBytes() >= 4 ? frame.payload().getIntLE(
+                        frame.payload().readerIndex()) : 0, System.nanoTime());
+            } finally {
+                frame.release();
+            }
             return;
         }
         if (job instanceof FrameJob own) {

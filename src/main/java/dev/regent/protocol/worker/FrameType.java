@@ -38,6 +38,8 @@ public final class FrameType {
     public static final int MULE_MESSAGE = 0x55;
     public static final int RUN_SIGNAL = 0x56;
     public static final int SIGNAL_DONE = 0x57;
+    /** Slot connection, worker to master: uwsgi.set_user_harakiri for the slot's current job. */
+    public static final int SET_HARAKIRI = 0x58;
 
     /** REQUEST flag: the request has no body, so no BODY/BODY_END frames follow. */
     public static final int REQUEST_NO_BODY = 0x01;
@@ -64,7 +66,7 @@ public final class FrameType {
             case HELLO, REQUEST, BODY, BODY_END, FILE_OPENED, ABORT, RESPONSE_HEAD, RESPONSE_BODY, RESPONSE_END, SENDFILE,
                  SPAWN, SIGNAL, SHUTDOWN, SPAWN_MULE, READY, LOAD_FAILED, SPAWNED, EXITED, LOG,
                  REGISTER_SIGNAL, ADD_TIMER, ADD_CRON, RAISE_SIGNAL, MULE_MSG, MULE_MESSAGE, RUN_SIGNAL,
-                 SIGNAL_DONE -> true;
+                 SIGNAL_DONE, SET_HARAKIRI -> true;
             default -> false;
         };
     }
