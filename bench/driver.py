@@ -158,11 +158,18 @@ def run_row(server, scen, cfg, rep, logdir):
     if threads > 1 and not server.threads:
         res["skipped"] = "no threads in this worker class (W x %d not comparable)" % threads
         return res
+    if scen.static and not server.static:
+        res["skipped"] = "no static file serving in this setup"
+        return res
+    if server.static_only and not scen.static:
+        res["skipped"] = "static files only"
+        return res
     tree = procs.Tree()
     ctx = Ctx()
     ctx.port, ctx.workers, ctx.threads = procs.free_port(), cfg.workers, threads
     ctx.app, ctx.app_dir, ctx.regent_bin = scen.app, scen.app_dir, cfg.regent
     ctx.tmp = tempfile.mkdtemp(prefix="regent-bench-")
+    ctx.static_dir = scenarios.STATIC_DIR if scen.static else None
     ctx.start_timeout = cfg.start_timeout
     ctx.env = dict(os.environ, MIXED_SLOW_ITERS=str(cfg.slow_iters), PYTHONDONTWRITEBYTECODE="1")
     logname = os.path.join(logdir, "%s-%s-r%d.log" % (server.name, scen.name, rep))
@@ -351,12 +358,13 @@ def main(argv=None):
         f.write(scenarios.UPLOAD_BODY)
     for s in scenarios.SCENARIOS.values():
         s.body_file = body_file if s.body else None
+    scenarios.write_static(os.path.join(out, "static"))
 
     t_start = time.monotonic()
     meta = report.machine(cfg)
     meta["command"] = "bench/run " + " ".join(sys.argv[1:] if argv is None else argv)
     regent_problem = None
-    if any(SERVERS[n].app_cmd.__name__ == "regent" for n in names):
+    if any(getattr(SERVERS[n].app_cmd, "__name__", "") == "regent" for n in names):
         regent_problem = prepare_regent(cfg, out)
     results = []
     path = os.path.join(out, "results.jsonl")
@@ -365,7 +373,7 @@ def main(argv=None):
         for s in scens:
             for n in names:
                 server, scen = SERVERS[n], scenarios.SCENARIOS[s]
-                if regent_problem and server.app_cmd.__name__ == "regent":
+                if regent_problem and getattr(server.app_cmd, "__name__", "") == "regent":
                     r = {"server": n, "scenario": s, "rep": rep, "ok": False,
                          "workers": cfg.workers, "threads": scen.threads or cfg.threads,
                          "error": regent_problem}

@@ -151,6 +151,10 @@ def render(results, meta, reference):
                         cmp_ += " · errors %d vs %d" % (s["errors"], ref["errors"])
                 else:
                     cmp_ = "no %s result" % reference[sv]
+                # Static rows: nginx serving the directory itself is the ceiling.
+                ngx = summ.get((sc, "nginx-static"))
+                if sc.startswith("static") and sv == "regent" and ngx:
+                    cmp_ += " · ÷nginx-static: %s · %s" % (ratio(s["rps"], ngx["rps"]), ratio(s["p99"], ngx["p99"]))
             out.append("| %s | %s | %s | %s | %s | %s | %s | %d | %s | %s | %.0f | %s | %s |" % (
                 sc, sv, wt, rps, ms(s["p50"]), ms(s["p99"]), ms(s["p999"]), s["errors"],
                 mib(s["rss_kb"]), mib(s["pss_kb"]), s["cpu_us"],

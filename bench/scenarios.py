@@ -16,16 +16,30 @@ APPS = os.path.join(BENCH, "apps")
 MIB = 1024 * 1024
 # The same request body for every server; not compressible, so nothing can cheat.
 UPLOAD_BODY = random.Random(7).randbytes(MIB)
+# The static rows' files: written once per run (driver: write_static), checked by sha256.
+STATIC_FILES = {"1k.bin": random.Random(11).randbytes(1024), "1m.bin": random.Random(13).randbytes(MIB)}
+STATIC_DIR = None
+
+
+def write_static(path):
+    global STATIC_DIR
+    os.makedirs(path, exist_ok=True)
+    for name, data in STATIC_FILES.items():
+        with open(os.path.join(path, name), "wb") as f:
+            f.write(data)
+    STATIC_DIR = path
+    return path
 
 
 class Scenario:
     def __init__(self, name, app, path, load, conns=64, app_dir=APPS, threads=None,
-                 method="GET", body=None, check=None, desc="", ready=None, timeout=10):
+                 method="GET", body=None, check=None, desc="", ready=None, timeout=10, static=False):
         self.name, self.app, self.path, self.load = name, app, path, load
         self.ready = ready or path      # a GET that answers 200 once the app is up
         self.timeout = timeout          # wrk --timeout: slower answers count as errors
         self.conns, self.app_dir, self.threads = conns, app_dir, threads
         self.method, self.body, self.check, self.desc = method, body, check, desc
+        self.static = static            # served from STATIC_DIR (check-static), not by the app
 
 
 def fetch(port, path, method="GET", body=None, timeout=10.0):
@@ -90,6 +104,15 @@ def check_upload(port, cfg):
            "POST /upload -> %s %r" % (st, b[:120]))
 
 
+def check_static(name):
+    def check(port, cfg):
+        st, h, b = fetch(port, "/" + name)
+        want = STATIC_FILES[name]
+        expect(st == 200 and len(b) == len(want) and hashlib.sha256(b).digest() == hashlib.sha256(want).digest(),
+               "GET /%s -> %s, %d bytes (want %d, same sha256)" % (name, st, len(b), len(want)))
+    return check
+
+
 SCENARIOS = {s.name: s for s in [
     Scenario("hello", "hello:application", "/", "wrk", check=check_hello,
              desc="plain WSGI, 13-byte body, wrk c=64"),
@@ -114,7 +137,13 @@ SCENARIOS = {s.name: s for s in [
              body=UPLOAD_BODY, check=check_upload, desc="1 MiB request body read by the app, c=16"),
     Scenario("reload", "flask_app:app", "/json", "reload", conns=32, check=check_flask,
              desc="Flask, wrk c=32 closed loop, SIGHUP to the app server 5 times"),
+    # Static files: Regent and uWSGI with --check-static DIR in front of the hello app,
+    # nginx serving DIR itself. Other servers are skipped (they have no static serving).
+    Scenario("static1k", "hello:application", "/1k.bin", "wrk", check=check_static("1k.bin"), static=True,
+             desc="1 KiB static file, check-static, wrk c=64"),
+    Scenario("static1m", "hello:application", "/1m.bin", "wrk", conns=16, check=check_static("1m.bin"),
+             static=True, desc="1 MiB static file, check-static, wrk c=16"),
 ]}
 
-DEFAULT = ["hello", "flask", "django", "mixed", "sleep", "download", "upload", "reload"]
+DEFAULT = ["hello", "flask", "django", "mixed", "sleep", "download", "upload", "reload", "static1k", "static1m"]
 QUICK = ["hello", "flask", "download"]

@@ -17,8 +17,10 @@ PYTHON = "/usr/bin/python3"
 
 class Server:
     def __init__(self, name, desc, app_cmd, nginx=False, stop_signal=signal.SIGTERM,
-                 threads=True):
+                 threads=True, static=False, static_only=False):
         self.name, self.desc = name, desc
+        self.static = static          # can serve the static rows' directory (check-static)
+        self.static_only = static_only  # a variant that only the static rows run
         self.app_cmd = app_cmd        # (ctx, bind) -> argv; bind is "host:port" or a socket path
         self.nginx = nginx
         self.stop_signal = stop_signal
@@ -47,12 +49,15 @@ class Server:
 
 def regent(ctx, bind):
     opt = "--http-socket" if ":" in bind else "--socket"
-    return [ctx.regent_bin, opt, bind, "--processes", str(ctx.workers),
+    argv = [ctx.regent_bin, opt, bind, "--processes", str(ctx.workers),
             "--threads", str(ctx.threads), "--chdir", ctx.app_dir, "--pythonpath", ctx.app_dir,
             "--module", ctx.app, "--python", PYTHON, "--listen", "1024", "--disable-logging"]
+    if ctx.static_dir:
+        argv += ["--check-static", ctx.static_dir]
+    return argv
 
 
-def uwsgi(mode):
+def uwsgi(mode, nodelay=False):
     def cmd(ctx, bind):
         argv = [UWSGI, "--plugin", "python3", "--master", "--processes", str(ctx.workers),
                 "--chdir", ctx.app_dir, "--pythonpath", ctx.app_dir, "--module", ctx.app,
@@ -69,6 +74,11 @@ def uwsgi(mode):
             argv += ["--http11-socket", bind]
         else:
             argv += ["--socket", bind, "--chmod-socket=660"]
+        if ctx.static_dir:
+            # Served by the worker itself (no offload-threads): uWSGI's default, as users run it.
+            argv += ["--check-static", ctx.static_dir]
+        if nodelay:
+            argv += ["--tcp-nodelay"]
         return argv
     return cmd
 
@@ -82,7 +92,21 @@ def gunicorn(worker_class):
     return cmd
 
 
-def write_nginx_conf(tmp, port, sock):
+class NginxStatic(Server):
+    """nginx alone serving the static rows' directory: the ceiling for check-static."""
+
+    def __init__(self):
+        super().__init__("nginx-static", "nginx serving the directory itself (sendfile)", None,
+                         nginx=True, static=True, static_only=True)
+
+    def start(self, tree, ctx):
+        conf = write_nginx_conf(ctx.tmp, ctx.port, None, root=ctx.static_dir)
+        tree.start(self.name, [NGINX, "-p", ctx.tmp, "-c", conf, "-e", os.path.join(ctx.tmp, "error.log"),
+                               "-g", "daemon off;"], ctx.env, ctx.tmp, ctx.log)
+        return []
+
+
+def write_nginx_conf(tmp, port, sock, root=None):
     for d in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         os.makedirs(os.path.join(tmp, "nginx-" + d), exist_ok=True)
     # user root: the workers must reach the app socket in a root-owned temp dir.
@@ -108,13 +132,16 @@ http {{
     uwsgi_buffers 136 16k;
     server {{
         listen 127.0.0.1:{port} backlog=1024;
-        location / {{
-            include /etc/nginx/uwsgi_params;
-            uwsgi_pass unix:{sock};
-        }}
+        {location}
     }}
 }}
-""".format(tmp=tmp, port=port, sock=sock)
+"""
+    if root:
+        # nginx's usual static setup: sendfile, full packets, 1 worker per core ("auto").
+        location = "location / { root %s; sendfile on; tcp_nopush on; }" % root
+    else:
+        location = "location / { include /etc/nginx/uwsgi_params; uwsgi_pass unix:%s; }" % sock
+    conf = conf.format(tmp=tmp, port=port, location=location)
     path = os.path.join(tmp, "nginx.conf")
     with open(path, "w") as f:
         f.write(conf)
@@ -122,9 +149,13 @@ http {{
 
 
 SERVERS = {s.name: s for s in [
-    Server("regent", "Regent --http-socket", regent),
-    Server("uwsgi-http11", "uWSGI --http11-socket (keep-alive)", uwsgi("http11")),
-    Server("uwsgi-http", "uWSGI --http-socket (closes each connection)", uwsgi("http")),
+    Server("regent", "Regent --http-socket", regent, static=True),
+    Server("uwsgi-http11", "uWSGI --http11-socket (keep-alive)", uwsgi("http11"), static=True),
+    # Without TCP_NODELAY, uWSGI's keep-alive static answers (headers, then sendfile) wait
+    # ~40 ms each for the client's delayed ACK; this variant shows uWSGI without that stall.
+    Server("uwsgi-http11-nodelay", "uWSGI --http11-socket --tcp-nodelay", uwsgi("http11", nodelay=True),
+           static=True, static_only=True),
+    Server("uwsgi-http", "uWSGI --http-socket (closes each connection)", uwsgi("http"), static=True),
     Server("nginx-regent", "nginx -> Regent --socket (unix)", regent, nginx=True),
     Server("nginx-uwsgi", "nginx -> uWSGI --socket (unix)", uwsgi("uwsgi"), nginx=True),
     # gunicorn: SIGTERM is a graceful stop that first serves every queued request
@@ -133,6 +164,7 @@ SERVERS = {s.name: s for s in [
            stop_signal=signal.SIGINT, threads=False),
     Server("gunicorn-gthread", "gunicorn gthread worker (keep-alive 2 s)", gunicorn("gthread"),
            stop_signal=signal.SIGINT),
+    NginxStatic(),
 ]}
 
 # Which row a Regent row is compared with in the ratio column.
