@@ -20,6 +20,8 @@ class AppConfig:
     uid: Optional[str] = None
     gid: Optional[str] = None
     umask: Optional[int] = None
+    # Directory the zygote chroots into before importing the app (None: no chroot).
+    chroot: Optional[str] = None
     # Process names (None: the built-in "regent w<id>" for workers, the zygote keeps its own).
     zygote_name: Optional[str] = None
     worker_name: Optional[str] = None
@@ -73,6 +75,7 @@ def parse_config(text: str) -> Config:
         uid=_get(app_raw, "uid", str),
         gid=_get(app_raw, "gid", str),
         umask=_get(app_raw, "umask", int),
+        chroot=_get(app_raw, "chroot", str),
         zygote_name=_get(app_raw, "zygote_name", str),
         worker_name=_get(app_raw, "worker_name", str),
     )

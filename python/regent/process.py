@@ -77,30 +77,45 @@ def _group(spec: str) -> int:
     raise ValueError(f"gid: {spec} (expected: a group name or number known to this system)")
 
 
-def apply_identity(uid: Optional[str], gid: Optional[str], umask: Optional[int]) -> None:
-    """Set the umask, then drop to ``gid``/``uid`` for good (group first: after setuid it is no longer allowed).
+def apply_identity(uid: Optional[str], gid: Optional[str], umask: Optional[int],
+                   chroot: Optional[str] = None) -> None:
+    """Set the umask, chroot if asked, then drop to ``gid``/``uid`` for good (group first: after
+    setuid it is no longer allowed).
 
     With ``uid`` but no ``gid`` the user's primary group is used, and the supplementary groups
     become the user's; the master's (root's) groups never survive.  setuid() as root sets the
     real, effective and saved ids, so the process can never regain root; no_new_privs keeps
     set-uid executables from giving it back either.
+
+    Names are resolved before the chroot: the new root need not hold /etc/passwd or /etc/group
+    (uWSGI resolves them at start-up too).  The chroot itself comes before the drop, since only
+    root may chroot, and a process that stayed root could leave the jail again.
     """
     if umask is not None:
         os.umask(umask)
-    if uid is None and gid is None:
-        return
     user = _user(uid) if uid is not None else None
     group = _group(gid) if gid is not None else (user.pw_gid if user is not None else None)
+    groups: Optional[list[int]] = None
+    if group is not None and os.getuid() == 0:
+        if user is not None and user.pw_name != str(user.pw_uid):
+            groups = os.getgrouplist(user.pw_name, group)  # what initgroups() would set
+        else:
+            groups = [group]
+    if chroot is not None:
+        if os.getuid() != 0:
+            raise OSError(f"chroot: {chroot}: only root can chroot (running as uid {os.getuid()})")
+        os.chroot(chroot)
+        os.chdir("/")  # a cwd outside the new root would be a way out of it
+    if uid is None and gid is None:
+        return
     if os.getuid() != 0:
         # Not root: only "becoming" who we already are is possible (a config shared with root runs).
         if (user is None or user.pw_uid == os.getuid()) and (group is None or group == os.getgid()):
             return
         raise OSError(f"uid/gid: {uid}/{gid}: only root can switch identity (running as uid {os.getuid()})")
     if group is not None:
-        if user is not None and user.pw_name != str(user.pw_uid):
-            os.initgroups(user.pw_name, group)
-        else:
-            os.setgroups([group])
+        assert groups is not None
+        os.setgroups(groups)
         os.setgid(group)
     if user is not None and user.pw_uid != 0:
         os.setuid(user.pw_uid)

@@ -72,13 +72,22 @@ def run(config: Config) -> int:
     if config.app.zygote_name is not None:
         process.set_process_name(config.app.zygote_name)
     try:
+        chroot = config.app.chroot
+        if chroot is not None:
+            # Inside the new root the runtime directory is out of sight: the API's files are
+            # opened and the uwsgi modules imported now (their descriptors survive the chroot).
+            try:
+                _prepare_api_for_chroot(config)
+            except OSError:
+                raise AppLoadError(traceback.format_exc()) from None
         try:
             # Before chdir and the import: the app's code never runs with the master's identity.
-            process.apply_identity(config.app.uid, config.app.gid, config.app.umask)
+            process.apply_identity(config.app.uid, config.app.gid, config.app.umask, chroot)
         except (OSError, ValueError) as exc:
             raise AppLoadError(f"cannot take the configured identity: {exc}\n") from None
         try:
-            api.setup(config)  # the uwsgi module: before the app imports it
+            if chroot is None:
+                api.setup(config)  # the uwsgi module: before the app imports it
             loader.prepare(config.app)
         except OSError:
             raise AppLoadError(traceback.format_exc()) from None
@@ -100,6 +109,17 @@ def run(config: Config) -> int:
     if not _send_or_report(sock, encode_ready(description)):
         return EXIT_FAILURE
     return Zygote(config, sock, app).loop()
+
+
+def _prepare_api_for_chroot(config: Config) -> None:
+    """api.setup, plus the imports the app would otherwise do after the chroot, when the
+    compat directory no longer exists."""
+    api.setup(config)
+    import uwsgi  # noqa: F401
+    try:
+        import uwsgidecorators  # noqa: F401
+    except Exception:  # it refuses to load without a master; the app would get that error too
+        pass
 
 
 # How long a zygote whose app failed to load waits for the master's answer before exiting.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import unittest
 
 from regent import process
@@ -66,6 +67,34 @@ class IdentityTest(unittest.TestCase):
         self.assertEqual(config.app.gid, "65534")
         self.assertEqual(config.app.umask, 0o027)
         self.assertEqual(config.app.worker_name, "regent worker {id}")
+
+    def test_config_carries_chroot_and_an_abstract_socket(self) -> None:
+        config = parse_config('{"socket": "\\u0000regent-1-ab", "token": "t", "app": {"chroot": "/jail"}}')
+        self.assertEqual(config.socket, "\0regent-1-ab")
+        self.assertEqual(config.app.chroot, "/jail")
+
+    def test_chroot_needs_root(self) -> None:
+        if os.getuid() == 0:
+            self.skipTest("runs as root")
+        with self.assertRaisesRegex(OSError, r"chroot: /: only root can chroot"):
+            process.apply_identity(None, None, None, "/")
+
+    @unittest.skipUnless(os.getuid() == 0, "chroot needs root")
+    def test_chroot_before_the_drop_with_names_resolved_outside(self) -> None:
+        with tempfile.TemporaryDirectory() as jail:
+            os.chmod(jail, 0o755)
+            os.mkdir(os.path.join(jail, "inside"))
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    # No /etc/passwd in the jail: "nobody" must be resolved before the chroot.
+                    process.apply_identity("nobody", None, None, jail)
+                    ok = os.listdir("/") == ["inside"] and os.getcwd() == "/" and os.getuid() != 0
+                except BaseException:
+                    ok = False
+                os._exit(0 if ok else 1)
+            _, status = os.waitpid(pid, 0)
+            self.assertEqual(os.waitstatus_to_exitcode(status), 0)
 
 
 if __name__ == "__main__":

@@ -105,7 +105,8 @@ final class ConfigBuilder {
                 s.get("procname-master", String.class),
                 s.get("uid", String.class),
                 s.get("gid", String.class),
-                s.get("umask", Integer.class));
+                s.get("umask", Integer.class),
+                s.get("chroot", String.class));
     }
 
     private static SocketOptions socketOptions(Settings s) {

@@ -18,6 +18,7 @@ package dev.regent.config;
  * @param uid            user (name or number) the zygote and workers switch to before importing the app, or null
  * @param gid            group (name or number) likewise, or null
  * @param umask          umask of the zygote and workers ({@code umask}, octal), or null to inherit
+ * @param chroot         directory the zygote chroots into before importing the app ({@code chroot}), or null
  */
 public record ProcessSpec(
         boolean autoProcname,
@@ -27,11 +28,12 @@ public record ProcessSpec(
         String procnameMaster,
         String uid,
         String gid,
-        Integer umask) {
+        Integer umask,
+        String chroot) {
 
     /** No names, no identity change. */
     public static ProcessSpec defaults() {
-        return new ProcessSpec(false, null, null, null, null, null, null, null);
+        return new ProcessSpec(false, null, null, null, null, null, null, null, null);
     }
 
     /** True when processes are renamed at all (any procname option implies auto-procname, as in uWSGI). */

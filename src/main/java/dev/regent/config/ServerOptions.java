@@ -143,9 +143,9 @@ final class ServerOptions {
                 Option.of("uid", TEXT, null, IMPLEMENTED,
                         "user (name or number) the Python processes run as; the master stays as started"),
                 Option.of("gid", TEXT, null, IMPLEMENTED, "group (name or number) the Python processes run as"),
-                Option.of("chroot", ANY, null, NOT_YET_IMPLEMENTED,
-                        "chroot the Python processes (not yet: workers must still reach the master's socket"
-                                + " and the interpreter's files)"),
+                Option.of("chroot", PATH, null, IMPLEMENTED,
+                        "directory the Python processes chroot into before importing the app (needs root; the"
+                                + " standard library and the app must exist inside it)"),
                 Option.of("drop-after-init", FLAG, "false", NOT_YET_IMPLEMENTED, "drop privileges after binding"),
                 Option.of("drop-after-apps", FLAG, "false", NOT_YET_IMPLEMENTED,
                         "drop privileges after loading apps"),

@@ -15,7 +15,12 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -25,7 +30,15 @@ import java.util.function.Function;
  * client connections, so relaying a response never crosses threads.
  */
 public final class WorkerChannelServer implements AutoCloseable {
+    // Servers by socket path, so that a zygote started with only the path can find the abstract
+    // address (chroot) of the same server.
+    private static final Map<Path, WorkerChannelServer> BY_SOCKET = new ConcurrentHashMap<>();
+
+    private final Path socket;
+    private final ServerBootstrap bootstrap;
     private final Channel server;
+    private Channel abstractServer;
+    private String abstractName;
 
     public WorkerChannelServer(EventLoopGroup group, Path socket, String token, Dispatcher dispatcher,
                                Consumer<Event> events, Consumer<String> log, SlotListener listener)
@@ -37,7 +50,8 @@ public final class WorkerChannelServer implements AutoCloseable {
     public WorkerChannelServer(EventLoopGroup group, Path socket, String token, Dispatcher dispatcher,
                                Consumer<Event> events, Consumer<String> log, SlotListener listener,
                                Function<Hello, ChannelHandler> otherRoles) throws InterruptedException {
-        this.server = new ServerBootstrap()
+        this.socket = socket;
+        this.bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(EpollServerDomainSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
@@ -50,14 +64,49 @@ public final class WorkerChannelServer implements AutoCloseable {
                         ch.pipeline().addLast("hello", new HelloHandler(token, dispatcher, events, log, listener,
                                 otherRoles));
                     }
-                })
-                .bind(new DomainSocketAddress(socket.toFile()))
-                .sync()
-                .channel();
+                });
+        this.server = bootstrap.bind(new DomainSocketAddress(socket.toFile())).sync().channel();
+        BY_SOCKET.put(socket, this);
+    }
+
+    /**
+     * The address Python processes chrooted elsewhere connect to: a Linux abstract-namespace
+     * socket ({@code "\0regent-<pid>-<random>"}), bound on first use. Abstract sockets belong to
+     * the network namespace, not the file system, so a chroot does not hide them; but any local
+     * process can reach one, so the HELLO token check is what keeps strangers out.
+     */
+    public static String chrootAddress(Path socket) throws IOException {
+        WorkerChannelServer server = BY_SOCKET.get(socket);
+        if (server == null) {
+            throw new IOException("chroot: no worker channel is listening on " + socket);
+        }
+        return server.abstractAddress();
+    }
+
+    private synchronized String abstractAddress() throws IOException {
+        if (abstractName == null) {
+            byte[] random = new byte[8];
+            new SecureRandom().nextBytes(random);
+            String name = "\0regent-" + ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(random);
+            try {
+                // Netty's epoll transport binds a path starting with NUL into the abstract namespace.
+                abstractServer = bootstrap.bind(new DomainSocketAddress(name)).sync().channel();
+            } catch (Exception e) {
+                throw new IOException("chroot: cannot listen on an abstract socket for the workers: " + e, e);
+            }
+            abstractName = name;
+        }
+        return abstractName;
     }
 
     @Override
     public void close() {
+        BY_SOCKET.remove(socket, this);
+        synchronized (this) {
+            if (abstractServer != null) {
+                abstractServer.close().syncUninterruptibly();
+            }
+        }
         server.close().syncUninterruptibly();
     }
 }

@@ -51,8 +51,10 @@ public final class Zygote {
         ProcessBuilder pb = new ProcessBuilder(List.of(app.python(), "-c", BOOT, pythonDir.toString()));
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().putAll(app.env());
+        // A chrooted zygote cannot see the socket file; it gets the same server's abstract address.
+        String address = names.chroot() != null ? WorkerChannelServer.chrootAddress(socket) : socket.toString();
         pb.environment().put("REGENT_CONFIG",
-                withUwsgi(ZygoteConfig.json(socket.toString(), token, generation, processes, threads, app, names),
+                withUwsgi(ZygoteConfig.json(address, token, generation, processes, threads, app, names),
                         uwsgiJson));
         Process process;
         try {

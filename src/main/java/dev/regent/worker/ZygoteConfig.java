@@ -40,6 +40,7 @@ final class ZygoteConfig {
         field(sb, "uid", process.uid()).append(',');
         field(sb, "gid", process.gid()).append(',');
         sb.append("\"umask\":").append(process.umask() == null ? "null" : process.umask().toString()).append(',');
+        field(sb, "chroot", process.chroot()).append(',');
         field(sb, "zygote_name", process.name("regent zygote")).append(',');
         // "{id}" is replaced by the worker id; procname (one name for all) has no id in it.
         field(sb, "worker_name", process.name("regent worker {id}"));
