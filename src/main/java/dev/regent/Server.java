@@ -89,7 +89,10 @@ public final class Server {
             if (hosted == null) {
                 ProcessNames.nameMaster(config.process(), log);
             }
-            String token = HexFormat.of().formatHex(SecureRandom.getInstanceStrong().generateSeed(16));
+            byte[] secret = new byte[16];
+            // The default (non-blocking) generator: a fresh machine's entropy pool must not delay startup.
+            new SecureRandom().nextBytes(secret);
+            String token = HexFormat.of().formatHex(secret);
             Dispatcher dispatcher = new Dispatcher(loop, config.listen());
             uwsgiJson = ApiRuntime.prepare(config.api(), runtimeDir.root(), config.processes(), config.bufferSize(),
                     launcherPid(), ProcessHandle.current().pid()).json();
