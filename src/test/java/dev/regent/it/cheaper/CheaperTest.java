@@ -24,7 +24,9 @@ class CheaperTest {
     void spareFollowsABurstUpToProcessesAndBackDownToCheaper() throws Exception {
         RegentProcess m = masters.start(RegentProcess.builder().app("basic.py").args("--processes", "4",
                 "--cheaper", "1", "--cheaper-algo", "spare", "--cheaper-overload", "1", "--cheaper-step", "1"));
-        Fleet.await(WAIT, "one worker", () -> Fleet.workers(m) == 1, m);
+        // Settled at one worker (on a loaded machine the start-up probe alone can look like load
+        // to spare for a check or two), so the trajectory below starts from a known state.
+        Fleet.await(WAIT, "one worker for 2 s", () -> Fleet.steadily(m, 1, Duration.ofSeconds(2)), m);
         try (Fleet.Recorder recorder = new Fleet.Recorder(m)) {
             try (Fleet.Load load = new Fleet.Load(m.port(), "/sleep?s=0.3", 6)) {
                 Fleet.await(WAIT, "four workers under load", () -> Fleet.workers(m) == 4, m);

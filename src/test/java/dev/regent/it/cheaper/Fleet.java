@@ -24,6 +24,23 @@ final class Fleet {
                 .flatMap(ProcessHandle::children).count()).orElse(0);
     }
 
+    /** True when the worker count stays at {@code n} for the whole of {@code period}. */
+    static boolean steadily(RegentProcess m, int n, Duration period) {
+        long end = System.nanoTime() + period.toNanos();
+        while (System.nanoTime() < end) {
+            if (workers(m) != n) {
+                return false;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Python processes directly under the master: the zygote(s). */
     static int zygotes(RegentProcess m) {
         return ProcessHandle.of(m.pid()).map(master -> (int) master.children().count()).orElse(0);
