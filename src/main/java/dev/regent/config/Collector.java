@@ -29,6 +29,8 @@ final class Collector {
     private final Deque<String> loading = new ArrayDeque<>();
     private String lastIni;
     private ConfigFile root;
+    /** Why files named inside the current file may not be read (emperor-tyrant), or null. */
+    private String nestedRefused;
 
     Collector(Map<String, String> env, List<String> warnings) {
         this.env = env;
@@ -42,6 +44,15 @@ final class Collector {
     /** Placeholders defined with {@code set} and {@code set-placeholder}, first definition first. */
     Map<String, String> placeholders() {
         return Map.copyOf(placeholders);
+    }
+
+    /**
+     * While set, a file that includes another ({@code include}, {@code ini}...) is refused with
+     * this reason instead of being read: an emperor-tyrant vassal file must not make the root
+     * emperor read (or block on) files its owner could not. Null allows them again.
+     */
+    void refuseNested(String why) {
+        nestedRefused = why;
     }
 
     void addAll(List<Entry> more) throws ConfigException {
@@ -101,6 +112,9 @@ final class Collector {
         ConfigFile file = ConfigFile.of(spec, kind.equals("include") ? null : kind, e.source());
         if (file.kind().equals("ini")) {
             lastIni = file.path();
+        }
+        if (root != null && nestedRefused != null && !file.path().equals(root.path())) {
+            throw new ConfigException(kind + " = " + spec + ": " + nestedRefused + " (" + e.source() + ")");
         }
         if (root == null) {
             root = file;

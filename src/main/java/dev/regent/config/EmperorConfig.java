@@ -19,7 +19,7 @@ public final class EmperorConfig {
 
     /** Options that only mean something to the emperor: refused in a vassal file (no nested emperors). */
     private static final List<String> EMPEROR_ONLY = List.of("emperor", "emperor-http", "emperor-stats",
-            "emperor-on-demand", "vassals-inherit", "vassals-include");
+            "emperor-on-demand", "vassals-inherit", "vassals-include", "emperor-tyrant", "emperor-tyrant-allow-root");
 
     private EmperorConfig() {
     }
@@ -35,9 +35,13 @@ public final class EmperorConfig {
      * @param stats         {@code emperor-stats} address, or null
      * @param templates     {@code vassals-inherit} then {@code vassals-include} files
      * @param onDemand      {@code emperor-on-demand}
+     * @param tyrant        {@code emperor-tyrant}: each vassal runs as its file's owner
+     * @param tyrantAllowRoot {@code emperor-tyrant-allow-root}: root-owned vassal files run (as root) instead of
+     *                      being refused
      */
     public record Spec(List<String> monitors, Duration freq, long throttleMs, long maxThrottleMs, List<String> http,
-                       String stats, List<String> templates, boolean onDemand) {
+                       String stats, List<String> templates, boolean onDemand, boolean tyrant,
+                       boolean tyrantAllowRoot) {
         public Spec {
             monitors = List.copyOf(monitors);
             http = List.copyOf(http);
@@ -82,22 +86,61 @@ public final class EmperorConfig {
         return Optional.of(new Spec(monitors, Duration.ofSeconds(number(o, "emperor-freq", 3)),
                 number(o, "emperor-throttle", 1000), number(o, "emperor-max-throttle", 180_000),
                 list(o, "emperor-http"), stats == null ? null : stats.toString().strip(), templates,
-                flag(o.get("emperor-on-demand"))));
+                flag(o.get("emperor-on-demand")), flag(o.get("emperor-tyrant")),
+                flag(o.get("emperor-tyrant-allow-root"))));
+    }
+
+    /**
+     * What emperor-tyrant imposes on a vassal whose file belongs to {@code uid}/{@code gid}: its
+     * Python processes run as them (any {@code uid}/{@code gid} of the file is overridden), and
+     * are started through {@code launcher}, so that the interpreter never runs as root.
+     */
+    public record Owned(int uid, int gid, Launcher launcher) {
+    }
+
+    /** Makes the root-owned program that starts {@code python} as the owner with {@code env} set. */
+    @FunctionalInterface
+    public interface Launcher {
+        String create(String python, Map<String, String> env) throws java.io.IOException;
     }
 
     /** Reads a vassal file (and the templates) into a configuration, or says why it cannot be used. */
     public static Vassal loadVassal(Path file, Spec spec, Map<String, String> env) throws Invalid {
+        return loadVassal(file, spec, env, null);
+    }
+
+    /** As above; with {@code owned} (emperor-tyrant), the file is read as its owner's and the owner's identity forced. */
+    public static Vassal loadVassal(Path file, Spec spec, Map<String, String> env, Owned owned) throws Invalid {
         List<String> warnings = new ArrayList<>();
         try {
-            Collector collector = new Collector(env, warnings);
+            // A tenant's file sees none of the emperor's environment through $(VAR): it may hold secrets.
+            Map<String, String> placeholderEnv = owned == null ? env : Map.of();
+            Collector collector = new Collector(placeholderEnv, warnings);
             Source from = new Source("vassal file " + file);
             String kind = CommandLine.configKind(file.toString());
+            if (owned != null) {
+                collector.refuseNested("emperor-tyrant vassals cannot include other files (the emperor would read"
+                        + " them as root)");
+            }
             collector.add(new Entry(kind == null ? "ini" : kind, file.toString(), from));
+            collector.refuseNested(null);
+            if (owned != null) {
+                // @(path) is expanded by the emperor, as root: a tenant could read any file into its config.
+                for (Entry e : collector.entries()) {
+                    if (e.value().contains("@(")) {
+                        throw new ConfigException("@(...) file placeholders are not read in emperor-tyrant vassals ("
+                                + e.source() + ")");
+                    }
+                }
+            }
             for (String template : spec.templates()) {
                 collector.add(new Entry("include", template, new Source("vassals-inherit")));
             }
-            List<Entry> expanded = Placeholders.expand(collector.entries(), collector.placeholders(), env);
+            List<Entry> expanded = Placeholders.expand(collector.entries(), collector.placeholders(), placeholderEnv);
             Settings settings = Resolver.resolve(expanded, warnings);
+            if (owned != null) {
+                settings = Resolver.resolve(owned(expanded, settings, owned), new ArrayList<>());
+            }
             for (String name : EMPEROR_ONLY) {
                 Optional<Settings.Setting> s = settings.last(name);
                 if (s.isPresent()) {
@@ -115,6 +158,37 @@ public final class EmperorConfig {
         } catch (ConfigException e) {
             throw new Invalid(String.join("\n", e.messages()));
         }
+    }
+
+    /**
+     * The entries with the owner's identity forced last (last value wins), and {@code env} moved
+     * from the process environment into the launcher: the launcher starts as root, and variables
+     * such as LD_PRELOAD must only ever reach a process already running as the owner.
+     */
+    private static List<Entry> owned(List<Entry> expanded, Settings settings, Owned owned) throws ConfigException {
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        for (Object kv : settings.all("env", Object.class)) {
+            Map.Entry<?, ?> e = (Map.Entry<?, ?>) kv;
+            env.put((String) e.getKey(), (String) e.getValue());
+        }
+        String python = settings.last("python").map(s -> String.valueOf(s.value())).orElse("python3");
+        List<Entry> out = new ArrayList<>();
+        for (Entry e : expanded) {
+            if (!OptionTable.find(e.key()).map(o -> o.name().equals("env")).orElse(false)) {
+                out.add(e);
+            }
+        }
+        Source tyrant = new Source("emperor-tyrant");
+        String launcher;
+        try {
+            launcher = owned.launcher().create(python, env);
+        } catch (java.io.IOException e) {
+            throw new ConfigException("emperor-tyrant: cannot write the launcher: " + e.getMessage());
+        }
+        out.add(new Entry("uid", Integer.toString(owned.uid()), tyrant));
+        out.add(new Entry("gid", Integer.toString(owned.gid()), tyrant));
+        out.add(new Entry("python", launcher, tyrant));
+        return out;
     }
 
     private static List<String> list(Map<String, Object> o, String name) {

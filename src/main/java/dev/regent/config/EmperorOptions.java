@@ -48,7 +48,12 @@ final class EmperorOptions {
                         "template read after every vassal file (its values win over the vassal's)").repeated(),
                 Option.of("vassals-include", PATH, null, IMPLEMENTED,
                         "config read after every vassal file").repeated(),
-                Option.of("emperor-tyrant", FLAG, "false", NOT_YET_IMPLEMENTED, "run vassals as their file's owner"),
+                Option.of("emperor-tyrant", FLAG, "false", IMPLEMENTED,
+                        "run each vassal's Python processes as its file's owner; refuse root-owned files and options"
+                                + " that would make the emperor touch files for the tenant (docs/emperor.md)"),
+                Option.of("emperor-tyrant-allow-root", FLAG, "false", IMPLEMENTED,
+                        "(Regent) with emperor-tyrant, run root-owned vassal files (as root, unchecked) instead of"
+                                + " refusing them"),
                 Option.of("emperor-on-demand-directory", ANY, null, NOT_YET_IMPLEMENTED,
                         "start vassals on first connection (socket in this directory)").alias("emperor-on-demand-dir"),
                 Option.of("emperor-on-demand-extension", ANY, null, NOT_YET_IMPLEMENTED,

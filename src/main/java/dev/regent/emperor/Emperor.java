@@ -52,6 +52,8 @@ public final class Emperor {
     private long nextScan;
     private long nextIdleCheck;
     private final long bornMillis = System.currentTimeMillis();
+    /** emperor-tyrant, or null. */
+    private Tyrant tyrant;
 
     public Emperor(ServerConfig config, EmperorConfig.Spec spec) {
         this.config = config;
@@ -72,6 +74,16 @@ public final class Emperor {
                     + " emperor-http");
             sink.close();
             return 1;
+        }
+        if (spec.tyrant()) {
+            Object euid = java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"), "unix:uid");
+            if (!Integer.valueOf(0).equals(euid)) {
+                // Only root can give each vassal its owner's identity.
+                log.error("[emperor-tyrant] the emperor must run as root (it runs as uid " + euid + ")");
+                sink.close();
+                return 1;
+            }
+            tyrant = Tyrant.create(spec.tyrantAllowRoot());
         }
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         loop = group.next();
@@ -99,6 +111,9 @@ public final class Emperor {
             }
             own.forEach(Listeners::close);
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            if (tyrant != null) {
+                tyrant.close();
+            }
             log.info("[emperor] goodbye");
             sink.close();
         }
@@ -139,8 +154,18 @@ public final class Emperor {
         boolean changed = false;
         for (VassalScanner.Found f : found.values()) {
             Vassal v = vassals.get(f.name());
+            if (v != null && tyrant != null && v.owner != null && ownerChanged(v, f)) {
+                // uWSGI stops a tyrant vassal whose file changes hands; the next scan starts it as new,
+                // under the new owner's identity (or refuses it).
+                vassals.remove(f.name());
+                v.stop(false, "owner changed");
+                leaving.add(v);
+                changed = true;
+                continue;
+            }
             if (v == null) {
-                v = new Vassal(f.name(), f.path(), f.mtimeMillis(), spec, loop, log, events(), this::wantedOnLoop);
+                v = new Vassal(f.name(), f.path(), f.mtimeMillis(), spec, loop, log, events(), this::wantedOnLoop,
+                        tyrant);
                 vassals.put(f.name(), v);
                 log.info("[emperor] vassal " + f.name() + ": new (" + f.path() + ")");
                 v.load(f.path(), f.mtimeMillis(), true);
@@ -168,6 +193,21 @@ public final class Emperor {
             }
             routes = HostRouter.Routes.of(domains, gates);
         }
+    }
+
+    private boolean ownerChanged(Vassal v, VassalScanner.Found f) {
+        Tyrant.Owner now;
+        try {
+            now = Tyrant.ownerOf(f.path());
+        } catch (java.io.IOException e) {
+            return false; // gone: the next scan sees it removed
+        }
+        if (now.equals(v.owner)) {
+            return false;
+        }
+        log.info("[emperor-tyrant] vassal " + v.name + ": its file changed owner (uid " + v.owner.uid() + " gid "
+                + v.owner.gid() + " -> uid " + now.uid() + " gid " + now.gid() + "), stopping it");
+        return true;
     }
 
     /** Called on the event loop by a gate: a connection waits. */

@@ -77,7 +77,7 @@ final class EmperorStats implements AutoCloseable {
         for (int i = 0; i < spec.monitors().size(); i++) {
             sb.append(i > 0 ? "," : "").append(str(spec.monitors().get(i)));
         }
-        sb.append("],\"emperor_tyrant\":0,\"vassals\":[");
+        sb.append("],\"emperor_tyrant\":").append(spec.tyrant() ? 1 : 0).append(",\"vassals\":[");
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);
             long requests = 0;

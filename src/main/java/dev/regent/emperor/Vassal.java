@@ -73,10 +73,14 @@ final class Vassal {
     /** Idle tracking (on-demand): requests seen at the last check, and since when they have not changed. */
     long lastRequests = -1;
     long quietSince;
+    /** emperor-tyrant, or null; and the file's owner at the last load. */
+    private final Tyrant tyrant;
+    Tyrant.Owner owner;
 
     Vassal(String name, Path file, long mtime, EmperorConfig.Spec spec, io.netty.channel.EventLoop loop,
-           RequestLog.Logger log, Events events, Consumer<Vassal> wanted) {
+           RequestLog.Logger log, Events events, Consumer<Vassal> wanted, Tyrant tyrant) {
         this.name = name;
+        this.tyrant = tyrant;
         this.file = file;
         this.mtime = mtime;
         this.spec = spec;
@@ -99,8 +103,34 @@ final class Vassal {
         file = newFile;
         mtime = newMtime;
         EmperorConfig.Vassal next;
+        EmperorConfig.Owned owned = null;
+        if (tyrant != null) {
+            try {
+                owner = Tyrant.ownerOf(file);
+            } catch (java.io.IOException e) {
+                fail("cannot stat its file: " + e.getMessage(), false);
+                return;
+            }
+            if (owner.root() && !tyrant.allowRoot()) {
+                // uWSGI's message, so that existing log watchers keep working.
+                log.error("[emperor-tyrant] invalid permissions for vassal " + name);
+                fail("emperor-tyrant: its file belongs to uid " + owner.uid() + " gid " + owner.gid()
+                        + " (root-owned vassal files need emperor-tyrant-allow-root)", false);
+                return;
+            }
+            // An allowed root-owned file is the administrator's: it runs as written, like without tyrant.
+            owned = owner.root() ? null : tyrant.owned(name, owner);
+        }
         try {
-            next = EmperorConfig.loadVassal(file, spec, System.getenv());
+            next = EmperorConfig.loadVassal(file, spec, System.getenv(), owned);
+            if (owned != null) {
+                List<String> problems = Tyrant.problems(next.server(), owner);
+                if (!problems.isEmpty()) {
+                    log.error("[emperor-tyrant] vassal " + name + " refused: " + String.join("; ", problems));
+                    throw new EmperorConfig.Invalid("emperor-tyrant (owner uid " + owner.uid() + "): "
+                            + String.join("; ", problems));
+                }
+            }
         } catch (EmperorConfig.Invalid e) {
             fail("bad configuration: " + e.getMessage().replace('\n', ' '), false);
             log.error("[emperor] vassal " + name + ": cannot use " + file + ":\n" + e.getMessage());
