@@ -185,17 +185,18 @@ class timer:
         self.num = kwargs.get("signum", get_free_signal())
         self.secs = secs
         self.target = kwargs.get("target", "")
+        self.unique = bool(kwargs.get("unique", False))  # Regent: no overlapping runs
 
     def __call__(self, f: Callable[[int], Any]) -> Callable[[int], Any]:
         uwsgi.register_signal(self.num, self.target, f)
-        uwsgi.add_timer(self.num, self.secs)
+        uwsgi.add_timer(self.num, self.secs, unique=self.unique)
         return f
 
 
 class mstimer(timer):
     def __call__(self, f: Callable[[int], Any]) -> Callable[[int], Any]:
         uwsgi.register_signal(self.num, self.target, f)
-        uwsgi.add_ms_timer(self.num, self.secs)
+        uwsgi.add_ms_timer(self.num, self.secs, unique=self.unique)
         return f
 
 
@@ -204,10 +205,11 @@ class rbtimer:
         self.num = kwargs.get("signum", get_free_signal())
         self.secs = secs
         self.target = kwargs.get("target", "")
+        self.unique = bool(kwargs.get("unique", False))  # Regent: no overlapping runs
 
     def __call__(self, f: Callable[[int], Any]) -> Callable[[int], Any]:
         uwsgi.register_signal(self.num, self.target, f)
-        uwsgi.add_rb_timer(self.num, self.secs)
+        uwsgi.add_rb_timer(self.num, self.secs, unique=self.unique)
         return f
 
 
@@ -216,10 +218,11 @@ class cron:
         self.num = kwargs.get("signum", get_free_signal())
         self.fields = (minute, hour, day, month, dayweek)
         self.target = kwargs.get("target", "")
+        self.unique = bool(kwargs.get("unique", False))  # Regent: no overlapping runs
 
     def __call__(self, f: Callable[[int], Any]) -> Callable[[int], Any]:
         uwsgi.register_signal(self.num, self.target, f)
-        uwsgi.add_cron(self.num, *self.fields)
+        uwsgi.add_cron(self.num, *self.fields, unique=self.unique)
         return f
 
 

@@ -11,8 +11,9 @@ mule, as in uWSGI where the master registers them before forking.
 Payloads (docs/worker-protocol.md has the table)::
 
     REGISTER_SIGNAL  u8 signum | target (UTF-8: "", worker, workers, workerN, mule, ...)
-    ADD_TIMER        u8 signum | u8 flags (0) | u32 period_ms | u32 iterations (0 = forever)
+    ADD_TIMER        u8 signum | u8 flags (1 unique) | u32 period_ms | u32 iterations (0 = forever)
     ADD_CRON         u8 signum | i16 minute | i16 hour | i16 day | i16 month | i16 weekday
+                     [| u8 flags (1 unique)]
     RAISE_SIGNAL     u8 signum
     MULE_MSG         u8 kind (0 any mule, 1 mule id, 2 farm) | u32 mule_id | u8 n | farm name (n bytes)
                      | message bytes
@@ -108,25 +109,34 @@ def signal(num: int, remote: Optional[str] = None) -> None:
     _send(encode_frame(RAISE_SIGNAL, bytes((_signum(num),))))
 
 
-def add_timer(num: int, seconds: int) -> None:
-    add_ms_timer(num, int(seconds) * 1000)
+# ADD_TIMER / ADD_CRON flag (a Regent extension, the ``unique=True`` keyword): the master does
+# not deliver the signal where its previous delivery is still running.
+FLAG_UNIQUE = 0x01
 
 
-def add_ms_timer(num: int, ms: int) -> None:
+def add_timer(num: int, seconds: int, *, unique: bool = False) -> None:
+    add_ms_timer(num, int(seconds) * 1000, unique=unique)
+
+
+def add_ms_timer(num: int, ms: int, *, unique: bool = False) -> None:
     if int(ms) <= 0:
         raise ValueError("timer period must be positive")
-    _send(encode_frame(ADD_TIMER, _TIMER.pack(_signum(num), 0, int(ms), 0)))
+    _send(encode_frame(ADD_TIMER, _TIMER.pack(_signum(num), FLAG_UNIQUE if unique else 0, int(ms), 0)))
 
 
-def add_rb_timer(num: int, seconds: int, iterations: int = 0) -> None:
+def add_rb_timer(num: int, seconds: int, iterations: int = 0, *, unique: bool = False) -> None:
     if int(seconds) <= 0:
         raise ValueError("timer period must be positive")
-    _send(encode_frame(ADD_TIMER, _TIMER.pack(_signum(num), 0, int(seconds) * 1000, max(0, int(iterations)))))
+    _send(encode_frame(ADD_TIMER, _TIMER.pack(_signum(num), FLAG_UNIQUE if unique else 0, int(seconds) * 1000,
+                                              max(0, int(iterations)))))
 
 
-def add_cron(num: int, minute: int, hour: int, day: int, month: int, weekday: int) -> bool:
-    _send(encode_frame(ADD_CRON, _CRON.pack(_signum(num), int(minute), int(hour), int(day), int(month),
-                                            int(weekday))))
+def add_cron(num: int, minute: int, hour: int, day: int, month: int, weekday: int, *,
+             unique: bool = False) -> bool:
+    payload = _CRON.pack(_signum(num), int(minute), int(hour), int(day), int(month), int(weekday))
+    if unique:
+        payload += bytes((FLAG_UNIQUE,))
+    _send(encode_frame(ADD_CRON, payload))
     return True
 
 

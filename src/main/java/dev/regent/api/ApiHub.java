@@ -36,6 +36,8 @@ public final class ApiHub {
     /** Messages kept for a mule that is not connected (respawning) before new ones are dropped. */
     static final int MULE_QUEUE_LIMIT = 10_000;
     private static final long TICK_MILLIS = 10;
+    /** ADD_TIMER / ADD_CRON flag: the signal's timer or cron is unique (see {@link UniqueDeliveries}). */
+    static final int FLAG_UNIQUE = 0x01;
 
     private final ApiSpec spec;
     private final Dispatcher dispatcher;
@@ -46,6 +48,9 @@ public final class ApiHub {
     private final Map<Integer, ArrayDeque<byte[]>> pending = new HashMap<>();
     private final Map<String, Integer> roundRobin = new HashMap<>();
     private final Set<String> warned = new LinkedHashSet<>();
+    private final UniqueDeliveries unique = new UniqueDeliveries();
+    /** Unique signals sent to each mule and not answered yet: signal and place, in order. */
+    private final Map<Integer, ArrayDeque<Object[]>> muleRunning = new HashMap<>();
 
     public ApiHub(ApiSpec spec, Dispatcher dispatcher, Consumer<String> log) {
         this.spec = spec;
@@ -82,10 +87,21 @@ public final class ApiHub {
         switch (frame.type()) {
             case FrameType.REGISTER_SIGNAL -> targets.put((int) p.getUnsignedByte(at),
                     p.toString(at + 1, n - 1, StandardCharsets.UTF_8));
-            case FrameType.ADD_TIMER -> scheduler.addTimer(p.getUnsignedByte(at), p.getUnsignedIntLE(at + 2),
-                    (int) p.getUnsignedIntLE(at + 6), System.currentTimeMillis());
-            case FrameType.ADD_CRON -> scheduler.addCron(p.getUnsignedByte(at), p.getShortLE(at + 1),
-                    p.getShortLE(at + 3), p.getShortLE(at + 5), p.getShortLE(at + 7), p.getShortLE(at + 9));
+            case FrameType.ADD_TIMER -> {
+                if ((p.getUnsignedByte(at + 1) & FLAG_UNIQUE) != 0) {
+                    unique.markUnique(p.getUnsignedByte(at));
+                }
+                scheduler.addTimer(p.getUnsignedByte(at), p.getUnsignedIntLE(at + 2),
+                        (int) p.getUnsignedIntLE(at + 6), System.currentTimeMillis());
+            }
+            case FrameType.ADD_CRON -> {
+                // The flags byte is optional: an 11-byte payload is an ordinary cron.
+                if (n >= 12 && (p.getUnsignedByte(at + 11) & FLAG_UNIQUE) != 0) {
+                    unique.markUnique(p.getUnsignedByte(at));
+                }
+                scheduler.addCron(p.getUnsignedByte(at), p.getShortLE(at + 1),
+                        p.getShortLE(at + 3), p.getShortLE(at + 5), p.getShortLE(at + 7), p.getShortLE(at + 9));
+            }
             case FrameType.RAISE_SIGNAL -> raise(p.getUnsignedByte(at));
             case FrameType.MULE_MSG -> muleMsg(p, at, n);
             default -> log.accept("uwsgi API connection: unexpected frame 0x" + Integer.toHexString(frame.type()));
@@ -100,26 +116,46 @@ public final class ApiHub {
             return;
         }
         switch (target) {
-            case "", "worker", "worker0" -> dispatcher.submit(new SignalJob(dispatcher, n, log));
-            case "workers", "active-workers" -> {
-                for (int id : workerIds()) {
-                    dispatcher.submitTo(id, new SignalJob(dispatcher, n, log));
+            case "", "worker", "worker0" -> {
+                if (unique.begin(n, "worker")) {
+                    dispatcher.submit(signalJob(n, "worker"));
                 }
             }
-            case "mule" -> sendToMule(next("mule", allMules()), runSignal(n));
+            case "workers", "active-workers" -> {
+                for (int id : workerIds()) {
+                    if (unique.begin(n, "worker" + id)) {
+                        dispatcher.submitTo(id, signalJob(n, "worker" + id));
+                    }
+                }
+            }
+            case "mule" -> {
+                if (unique.begin(n, "mule")) {
+                    runOnMule(n, next("mule", allMules()), "mule");
+                }
+            }
             case "mules" -> {
                 for (int id : allMules()) {
-                    sendToMule(id, runSignal(n));
+                    if (unique.begin(n, "mule" + id)) {
+                        runOnMule(n, id, "mule" + id);
+                    }
                 }
             }
             default -> {
                 if (target.startsWith("worker") && isNumber(target.substring(6))) {
-                    dispatcher.submitTo(Integer.parseInt(target.substring(6)), new SignalJob(dispatcher, n, log));
+                    int id = Integer.parseInt(target.substring(6));
+                    if (unique.begin(n, "worker" + id)) {
+                        dispatcher.submitTo(id, signalJob(n, "worker" + id));
+                    }
                 } else if (target.startsWith("mule") && isNumber(target.substring(4))) {
-                    sendToMule(Integer.parseInt(target.substring(4)), runSignal(n));
+                    int id = Integer.parseInt(target.substring(4));
+                    if (unique.begin(n, "mule" + id)) {
+                        runOnMule(n, id, "mule" + id);
+                    }
                 } else if (target.startsWith("farm_") && spec.farms().containsKey(target.substring(5))) {
                     String farm = target.substring(5);
-                    sendToMule(next("farm " + farm, spec.farms().get(farm)), runSignal(n));
+                    if (unique.begin(n, target)) {
+                        runOnMule(n, next("farm " + farm, spec.farms().get(farm)), target);
+                    }
                 } else {
                     warnOnce("target " + target, "uwsgi signal " + n + ": target \"" + target
                             + "\" is not supported (worker, workers, workerN, active-workers, mule, mules, muleN, "
@@ -127,6 +163,53 @@ public final class ApiHub {
                 }
             }
         }
+    }
+
+    private SignalJob signalJob(int n, String place) {
+        return unique.isUnique(n) ? new SignalJob(dispatcher, n, log, () -> unique.end(n, place))
+                : new SignalJob(dispatcher, n, log);
+    }
+
+    private void runOnMule(int n, int id, String place) {
+        if (id < 1) {
+            unique.end(n, place);
+            return;
+        }
+        if (unique.isUnique(n)) {
+            muleRunning.computeIfAbsent(id, k -> new ArrayDeque<>()).addLast(new Object[] {n, place});
+        }
+        sendToMule(id, runSignal(n));
+    }
+
+    /** SIGNAL_DONE from mule {@code id}: its oldest unanswered unique delivery of that signal ended. */
+    private void muleSignalDone(int id, int n) {
+        ArrayDeque<Object[]> q = muleRunning.get(id);
+        if (q == null) {
+            return;
+        }
+        for (var it = q.iterator(); it.hasNext(); ) {
+            Object[] e = it.next();
+            if ((int) e[0] == n) {
+                it.remove();
+                unique.end(n, (String) e[1]);
+                return;
+            }
+        }
+    }
+
+    /** Mule {@code id}'s connection closed: what it was running died with it. */
+    private void muleGone(int id) {
+        ArrayDeque<Object[]> q = muleRunning.remove(id);
+        if (q != null) {
+            for (Object[] e : q) {
+                unique.end((int) e[0], (String) e[1]);
+            }
+        }
+    }
+
+    /** For tests: true while a unique delivery of {@code n} at {@code place} has not finished. */
+    boolean uniqueRunning(int n, String place) {
+        return unique.running(n, place);
     }
 
     private void muleMsg(ByteBuf p, int at, int n) {
@@ -173,6 +256,7 @@ public final class ApiHub {
         Channel old = mules.put(id, ch);
         if (old != null && old != ch) {
             old.close();
+            muleGone(id); // the old connection's unanswered signals will never be answered
         }
         ArrayDeque<byte[]> q = pending.remove(id);
         if (q != null) {
@@ -273,12 +357,21 @@ public final class ApiHub {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ((Frame) msg).release();
+            Frame frame = (Frame) msg;
+            try {
+                if (frame.type() == FrameType.SIGNAL_DONE && frame.payload().isReadable()) {
+                    muleSignalDone(id, frame.payload().getUnsignedByte(frame.payload().readerIndex()));
+                }
+            } finally {
+                frame.release();
+            }
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            mules.remove(id, ctx.channel());
+            if (mules.remove(id, ctx.channel())) {
+                muleGone(id);
+            }
         }
 
         @Override

@@ -18,12 +18,27 @@ final class SignalJob implements FrameJob {
     private final Dispatcher dispatcher;
     private final int signal;
     private final Consumer<String> log;
+    private Runnable onEnd;
     private Slot slot;
 
     SignalJob(Dispatcher dispatcher, int signal, Consumer<String> log) {
+        this(dispatcher, signal, log, null);
+    }
+
+    /** {@code onEnd} runs once when the handler finished, failed, or was never delivered. */
+    SignalJob(Dispatcher dispatcher, int signal, Consumer<String> log, Runnable onEnd) {
         this.dispatcher = dispatcher;
         this.signal = signal;
         this.log = log;
+        this.onEnd = onEnd;
+    }
+
+    private void ended() {
+        Runnable r = onEnd;
+        onEnd = null;
+        if (r != null) {
+            r.run();
+        }
     }
 
     @Override
@@ -45,6 +60,7 @@ final class SignalJob implements FrameJob {
             }
         } finally {
             frame.release();
+            ended();
         }
         dispatcher.release(slot);
     }
@@ -52,11 +68,13 @@ final class SignalJob implements FrameJob {
     @Override
     public void reject(int status, String reason) {
         log.accept("signal " + signal + " not delivered: " + reason);
+        ended();
     }
 
     @Override
     public void workerLost(Slot slot) {
         // The handler died with its worker; nothing to answer.
+        ended();
     }
 
     @Override
