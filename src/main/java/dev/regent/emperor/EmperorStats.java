@@ -1,5 +1,6 @@
 package dev.regent.emperor;
 
+import dev.regent.json.JsonString;
 import dev.regent.Server;
 import dev.regent.Version;
 import dev.regent.config.EmperorConfig;
@@ -117,25 +118,7 @@ final class EmperorStats implements AutoCloseable {
     }
 
     static String str(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            switch (ch) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (ch < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) ch));
-                    } else {
-                        sb.append(ch);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
+        return JsonString.quote(new StringBuilder(s.length() + 2), s).toString();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.regent.logging;
 
+import dev.regent.json.JsonString;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -143,26 +144,6 @@ public final class LogFormat {
 
     /** A JSON string; control characters and non-ASCII bytes from the environ (latin-1) are escaped. */
     static void quote(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20 || c > 0x7e) {
-                        sb.append("\\u");
-                        String hex = Integer.toHexString(c);
-                        sb.append("0000", hex.length(), 4).append(hex);
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        sb.append('"');
+        JsonString.quote(sb, s, true);
     }
 }

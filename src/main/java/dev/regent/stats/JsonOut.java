@@ -1,5 +1,7 @@
 package dev.regent.stats;
 
+import dev.regent.json.JsonString;
+
 /**
  * A small streaming JSON writer for the stats document: objects, arrays, numbers and escaped
  * strings, pretty (a newline and a tab per level, like uWSGI) or minified. Commas are tracked
@@ -99,24 +101,6 @@ final class JsonOut {
     }
 
     private void string(String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7f || (c >= 0xd800 && c <= 0xdfff)) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        sb.append('"');
+        JsonString.quote(sb, s);
     }
 }

@@ -1,5 +1,6 @@
 package dev.regent.worker;
 
+import dev.regent.json.JsonString;
 import dev.regent.config.AppSpec;
 import dev.regent.config.ProcessSpec;
 
@@ -65,24 +66,6 @@ final class ZygoteConfig {
     }
 
     static StringBuilder quote(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"');
+        return JsonString.quote(sb, s);
     }
 }
