@@ -74,10 +74,24 @@ class IdentityTest(unittest.TestCase):
         self.assertEqual(config.app.chroot, "/jail")
 
     def test_chroot_needs_root(self) -> None:
-        if os.getuid() == 0:
-            self.skipTest("runs as root")
-        with self.assertRaisesRegex(OSError, r"chroot: /: only root can chroot"):
-            process.apply_identity(None, None, None, "/")
+        if os.getuid() != 0:
+            with self.assertRaisesRegex(OSError, r"chroot: /: only root can chroot"):
+                process.apply_identity(None, None, None, "/")
+            return
+        # As root, check it in a child that has given root up.
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                os.setgid(65534)
+                os.setuid(65534)
+                process.apply_identity(None, None, None, "/")
+            except OSError as exc:
+                code = 0 if "only root can chroot" in str(exc) else 2
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0)
 
     @unittest.skipUnless(os.getuid() == 0, "chroot needs root")
     def test_chroot_before_the_drop_with_names_resolved_outside(self) -> None:
