@@ -109,7 +109,10 @@ final class Fleet {
         private final Thread thread;
         private volatile boolean running = true;
 
+        private final RegentProcess master;
+
         Recorder(RegentProcess m) {
+            this.master = m;
             // The first sample is taken before the constructor returns, so that it describes the
             // state before whatever load the test starts next (a sampling thread may start late).
             counts.add(workers(m));
@@ -136,6 +139,11 @@ final class Fleet {
         public void close() throws InterruptedException {
             running = false;
             thread.join();
+            // Likewise the last sample: the sampler may have slept through the final change.
+            int n = workers(master);
+            if (counts.getLast() != n) {
+                counts.add(n);
+            }
         }
     }
 }
