@@ -106,44 +106,35 @@ def cache_exists(key: _Any, cache: _Any = None) -> _Optional[bool]:
     return True if cache_get(key, cache) is not None else None
 
 
-def cache_update(key: _Any, value: _Any, expires: int = 0, cache: _Any = None) -> _Optional[bool]:
+def _checked_write(
+    key: _Any, value: _Any, expires: int, cache: _Any, overwrite: bool, fallback: _Callable[..., _Optional[bool]]
+) -> _Optional[bool]:
+    """The fast path of cache_set/cache_update; anything unusual goes to ``fallback``."""
     try:
         write = _writers[cache]
     except (KeyError, TypeError):
-        return _api_cache_update(key, value, expires, cache)
+        return fallback(key, value, expires, cache)
     if type(expires) is not int:
-        return _api_cache_update(key, value, expires, cache)
+        return fallback(key, value, expires, cache)
     t = type(key)
     if t is str:
         key = key.encode()
     elif t is not bytes:
-        return _api_cache_update(key, value, expires, cache)
+        return fallback(key, value, expires, cache)
     t = type(value)
     if t is str:
         value = value.encode()
     elif t is not bytes:
-        return _api_cache_update(key, value, expires, cache)
-    return True if write(key, value, expires, True) else None
+        return fallback(key, value, expires, cache)
+    return True if write(key, value, expires, overwrite) else None
+
+
+def cache_update(key: _Any, value: _Any, expires: int = 0, cache: _Any = None) -> _Optional[bool]:
+    return _checked_write(key, value, expires, cache, True, _api_cache_update)
 
 
 def cache_set(key: _Any, value: _Any, expires: int = 0, cache: _Any = None) -> _Optional[bool]:
-    try:
-        write = _writers[cache]
-    except (KeyError, TypeError):
-        return _api_cache_set(key, value, expires, cache)
-    if type(expires) is not int:
-        return _api_cache_set(key, value, expires, cache)
-    t = type(key)
-    if t is str:
-        key = key.encode()
-    elif t is not bytes:
-        return _api_cache_set(key, value, expires, cache)
-    t = type(value)
-    if t is str:
-        value = value.encode()
-    elif t is not bytes:
-        return _api_cache_set(key, value, expires, cache)
-    return True if write(key, value, expires, False) else None
+    return _checked_write(key, value, expires, cache, False, _api_cache_set)
 
 
 def cache_inc(key: _Any, n: int = 1, expires: int = 0, cache: _Any = None) -> _Optional[bool]:

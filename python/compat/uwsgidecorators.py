@@ -200,13 +200,7 @@ class mstimer(timer):
         return f
 
 
-class rbtimer:
-    def __init__(self, secs: int, **kwargs: Any) -> None:
-        self.num = kwargs.get("signum", get_free_signal())
-        self.secs = secs
-        self.target = kwargs.get("target", "")
-        self.unique = bool(kwargs.get("unique", False))  # Regent: no overlapping runs
-
+class rbtimer(timer):
     def __call__(self, f: Callable[[int], Any]) -> Callable[[int], Any]:
         uwsgi.register_signal(self.num, self.target, f)
         uwsgi.add_rb_timer(self.num, self.secs, unique=self.unique)

@@ -358,15 +358,7 @@ public final class HttpRequestDecoder {
         if (pos > maxRequestLine) {
             return error(414, "request line: " + pos + " bytes (expected: <= " + maxRequestLine + ")");
         }
-        HttpFailure bad = target.check(in, methodEnd, targetStart, targetEnd, queryMark, fragmentMark);
-        if (bad != null) {
-            failure = bad;
-            state = State.FAILED;
-            return false;
-        }
-        lineStart = pos;
-        state = State.FIELD_START;
-        return true;
+        return nextLine(target.check(in, methodEnd, targetStart, targetEnd, queryMark, fragmentMark));
     }
 
     private boolean fieldStart(byte[] in, int end) {
@@ -450,7 +442,11 @@ public final class HttpRequestDecoder {
         if (fields.count >= maxFields) {
             return error(431, "fields: over " + maxFields + " (expected: <= " + maxFields + ")");
         }
-        HttpFailure bad = fields.add(in, lineStart, nameEnd, valueStart, valueEnd);
+        return nextLine(fields.add(in, lineStart, nameEnd, valueStart, valueEnd));
+    }
+
+    /** Ends the request line or a field line: its check's failure fails the head, else a field begins. */
+    private boolean nextLine(HttpFailure bad) {
         if (bad != null) {
             failure = bad;
             state = State.FAILED;
