@@ -441,11 +441,13 @@ def set_user_harakiri(seconds: int) -> None:
     """Kill this worker if the current request (or signal handler) is still running in
     ``seconds``; 0 clears it.  The master times it on the slot and clears it when the job
     ends, as uWSGI clears it at the end of each request."""
-    from . import protocol, wsgi
+    from . import direct, protocol, wsgi
 
     seconds = int(seconds)
     if seconds < 0:
         raise ValueError(f"harakiri seconds: {seconds} (expected: >= 0)")
+    if direct.set_harakiri(seconds):
+        return
     channel = getattr(wsgi.current_slot, "channel", None)
     if channel is None:
         if seconds == 0:

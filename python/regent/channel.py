@@ -75,6 +75,10 @@ class Channel:
         self._start = 0
         self._end = end - start
 
+    def buffered(self) -> bool:
+        """True when bytes of a next frame have already been read (poll would not report them)."""
+        return self._end > self._start
+
     def abort_pending(self) -> bool:
         """True when an ABORT frame has arrived; never blocks.
 

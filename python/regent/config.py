@@ -43,6 +43,8 @@ class Config:
     app: AppConfig
     # The "uwsgi" object: caches, locks, mules, options for the uwsgi module (regent/api.py).
     uwsgi: Dict[str, Any] = field(default_factory=dict)
+    # Direct uwsgi (regent/direct.py): the scoreboard file; None when the master relays everything.
+    scoreboard: Optional[str] = None
 
 
 def _get(obj: dict[str, Any], key: str, kind: type, default: Any = None, required: bool = False) -> Any:
@@ -87,6 +89,7 @@ def parse_config(text: str) -> Config:
         threads=_get(raw, "threads", int, 1),
         app=app,
         uwsgi=_get(raw, "uwsgi", dict, {}),
+        scoreboard=_get(raw, "scoreboard", str),
     )
     if config.threads < 1:
         raise ValueError(f"threads: {config.threads} (expected: >= 1)")

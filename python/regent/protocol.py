@@ -58,6 +58,10 @@ BODY_END = 0x12
 FILE_OPENED = 0x13
 # master -> slot: the client of the current request has gone; stop streaming its response
 ABORT = 0x14
+# master -> slot: serve the app's uwsgi sockets directly (regent/direct.py); payload DIRECT_SETUP
+DIRECT = 0x15
+# master -> slot: stop accepting on the uwsgi sockets (graceful stop); relayed requests may still come
+DIRECT_STOP = 0x16
 RESPONSE_HEAD = 0x20
 RESPONSE_BODY = 0x21
 RESPONSE_END = 0x22
@@ -66,6 +70,8 @@ SPAWN = 0x30
 SIGNAL = 0x31
 SHUTDOWN = 0x32
 SPAWN_MULE = 0x33
+# master -> zygote, on a ROLE_LISTENERS connection: u32 count, then count descriptors (SCM_RIGHTS)
+LISTENERS = 0x34
 READY = 0x40
 LOAD_FAILED = 0x41
 SPAWNED = 0x42
@@ -82,6 +88,8 @@ RUN_SIGNAL = 0x56
 SIGNAL_DONE = 0x57
 # Slot connection, worker -> master: uwsgi.set_user_harakiri for the slot's current job.
 SET_HARAKIRI = 0x58
+# Slot connection, worker -> master: a request served directly that the log rules want logged.
+DIRECT_LOG = 0x59
 
 FRAME_NAMES = {
     HELLO: "HELLO",
@@ -112,12 +120,17 @@ FRAME_NAMES = {
     RUN_SIGNAL: "RUN_SIGNAL",
     SIGNAL_DONE: "SIGNAL_DONE",
     SET_HARAKIRI: "SET_HARAKIRI",
+    DIRECT: "DIRECT",
+    DIRECT_STOP: "DIRECT_STOP",
+    LISTENERS: "LISTENERS",
+    DIRECT_LOG: "DIRECT_LOG",
 }
 
 ROLE_CONTROL = 1
 ROLE_SLOT = 2
 ROLE_MULE = 3
 ROLE_API = 4
+ROLE_LISTENERS = 5
 # Zygote children with an id from here on are mules (id - MULE_ID_BASE) in SPAWNED/EXITED/LOG.
 MULE_ID_BASE = 0x10000
 
@@ -211,6 +224,45 @@ def encode_set_harakiri(seconds: int) -> bytes:
     if not 0 <= seconds <= 0x7FFFFFFF:
         raise ValueError(f"harakiri seconds: {seconds} (expected: 0 to {0x7FFFFFFF})")
     return encode_frame(SET_HARAKIRI, struct.pack("<I", seconds))
+
+
+# DIRECT payload: the slot's scoreboard cell and the master's limits and log rules.
+DIRECT_SETUP = struct.Struct("<IIIIIQQ")
+DIRECT_LOG_ALL = 0x01
+DIRECT_LOG_4XX = 0x02
+DIRECT_LOG_5XX = 0x04
+DIRECT_LOG_ZERO = 0x08
+
+
+class DirectSetup(NamedTuple):
+    cell: int
+    buffer_size: int
+    socket_timeout_ms: int
+    log_flags: int
+    log_slow_ms: int
+    log_big_bytes: int
+    limit_post: int
+
+
+def encode_direct(setup: DirectSetup) -> bytes:
+    return encode_frame(DIRECT, DIRECT_SETUP.pack(*setup))
+
+
+def decode_direct(payload: bytes) -> DirectSetup:
+    if len(payload) != DIRECT_SETUP.size:
+        raise ProtocolError(f"DIRECT payload: {len(payload)} bytes (expected: {DIRECT_SETUP.size})")
+    return DirectSetup(*DIRECT_SETUP.unpack(payload))
+
+
+# DIRECT_LOG payload: what the log line needs beyond the request packet, which follows as received.
+DIRECT_LOG_HEAD = struct.Struct("<HHIQQQ")
+
+
+def encode_direct_log(status: int, headers: int, head_bytes: int, body_bytes: int, nanos: int,
+                      start_micros: int, packet: bytes) -> bytes:
+    fixed = DIRECT_LOG_HEAD.pack(status, min(headers, 0xFFFF), min(head_bytes, 0xFFFFFFFF), body_bytes, nanos,
+                                 start_micros)
+    return encode_frame(DIRECT_LOG, fixed + packet)
 
 
 def decode_set_harakiri(payload: bytes) -> int:

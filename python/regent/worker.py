@@ -11,7 +11,7 @@ import threading
 import traceback
 from typing import NoReturn, Optional
 
-from . import api, loader
+from . import api, direct, loader
 from .channel import Channel
 from .config import Config
 from .errors import EXIT_FAILURE, EXIT_OK, EXIT_WORKER_LOAD_FAILED, AppLoadError, ChannelClosed
@@ -62,7 +62,9 @@ def serve_slot(handler: SlotHandler) -> NoReturn:
     try:
         handler.serve()
     except ChannelClosed:
-        pass
+        # Retired or the master is gone: other slots may be answering a direct request,
+        # which ends first (the master's worker-reload-mercy bounds the wait).
+        direct.quiesce.wait()
     except BaseException:
         traceback.print_exc()
         code = EXIT_FAILURE

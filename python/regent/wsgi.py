@@ -29,6 +29,7 @@ from .protocol import (
     BODY,
     BODY_END,
     CLOSE,
+    DIRECT,
     FILE_OPENED,
     HEADER,
     MAX_PAYLOAD,
@@ -37,6 +38,7 @@ from .protocol import (
     RESPONSE_BODY,
     RESPONSE_END_FAILED,
     RESPONSE_END_OK,
+    decode_direct,
     decode_status_byte,
     encode_response_head,
     encode_sendfile,
@@ -127,6 +129,13 @@ def build_head(status: str, headers: list[tuple[str, str]]) -> bytes:
     Raises TypeError/ValueError for anything PEP 3333 or HTTP forbids, while the
     app is still running, so that the error takes the normal app-error path.
     """
+    code, flags, content_length, block = check_head(status, headers)
+    return encode_response_head(code, flags, content_length, block.encode("latin-1"))
+
+
+def check_head(status: str, headers: list[tuple[str, str]]) -> tuple[int, int, int, str]:
+    """(status code, flags, Content-Length or -1, head block) for a valid head; the block is the
+    status and the fields without hop-by-hop ones, each line ending in CRLF."""
     code = _status_codes.get(status)
     if code is None:
         code = _status_code(status)
@@ -161,7 +170,7 @@ def build_head(status: str, headers: list[tuple[str, str]]) -> bytes:
     separators = len(lines) - 1
     if block.count("\n") != separators or block.count("\r") != separators:
         raise ValueError("header value: contains CR or LF (expected: none)")
-    return encode_response_head(code, flags, content_length, block.encode("latin-1"))
+    return code, flags, content_length, block
 
 
 def _parse_content_length(value: str, previous: int) -> int:
@@ -421,6 +430,11 @@ class SlotHandler:
             if frame_type != REQUEST:
                 if frame_type == ABORT:
                     # The response it was meant to stop had already ended.
+                    continue
+                if frame_type == DIRECT:
+                    from . import direct
+
+                    direct.DirectSlot(self, decode_direct(payload)).serve()
                     continue
                 if on_idle_frame is None:
                     raise ProtocolError(f"frame type: 0x{frame_type:02x} (expected: REQUEST)")

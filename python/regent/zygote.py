@@ -19,7 +19,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, Optional
 
-from . import api, loader, process, signals, worker
+from . import api, direct, loader, process, signals, worker
 from .config import Config
 from .errors import EXIT_FAILURE, EXIT_OK, EXIT_ZYGOTE_LOAD_FAILED, AppLoadError, ProtocolError
 from .logpipe import LineSplitter
@@ -69,6 +69,14 @@ def run(config: Config) -> int:
         return EXIT_FAILURE
     started = time.monotonic()
     app: Optional[WSGIApp] = None
+    try:
+        # Before the chroot and the identity change: the sockets come over the master's
+        # channel and the scoreboard is a file in the runtime directory.
+        direct.fetch(config.socket, config.token, config.generation, config.scoreboard)
+    except (OSError, ProtocolError) as exc:
+        _send_or_report(sock, encode_load_failed(f"cannot receive the uwsgi sockets from the master: {exc}\n"))
+        sock.close()
+        return EXIT_ZYGOTE_LOAD_FAILED
     if config.app.zygote_name is not None:
         process.set_process_name(config.app.zygote_name)
     try:
@@ -348,6 +356,7 @@ class Zygote:
                 sys.stdout.reconfigure(line_buffering=True)
             process.set_process_name(process.worker_name(self.config.app.worker_name, worker_id))
             if worker_id >= MULE_ID_BASE:
+                direct.forget()
                 signals.run_mule(worker_id - MULE_ID_BASE)
             worker.run(self.config, worker_id, self.app)
         except SystemExit as exc:

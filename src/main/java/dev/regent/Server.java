@@ -9,6 +9,12 @@ import dev.regent.dispatch.Dispatcher;
 import dev.regent.frontend.ExchangeRelay;
 import dev.regent.frontend.FrontendContext;
 import dev.regent.frontend.Listeners;
+import dev.regent.dispatch.DirectServing;
+import dev.regent.dispatch.Scoreboard;
+import dev.regent.frontend.DirectRequestLog;
+import dev.regent.config.LogSpec;
+import dev.regent.protocol.worker.FrameType;
+import dev.regent.worker.ListenersHandler;
 import dev.regent.logging.LogSink;
 import dev.regent.logging.RequestLog;
 import dev.regent.master.Event;
@@ -49,6 +55,8 @@ public final class Server {
     private final RequestLog.Logger log;
     /** The "uwsgi" object of REGENT_CONFIG: where the shared caches and locks are (dev.regent.api). */
     private String uwsgiJson;
+    /** The scoreboard file when workers serve the uwsgi sockets directly, else null. */
+    private java.nio.file.Path directBoard;
     /** Set when this server is one of an emperor's vassals; null for a standalone server. */
     private final Hosted hosted;
     private final CompletableFuture<MasterLoop> masterLoop = new CompletableFuture<>();
@@ -104,10 +112,22 @@ public final class Server {
             timers.add(context.startWriteStallSweep(loop, config.socketTimeout()));
             frontend = context;
             MasterLoop[] master = new MasterLoop[1];
+            java.util.List<Integer>[] directFds = new java.util.List[1];
             channelServer = new WorkerChannelServer(loop, runtimeDir.masterSocket(), token, dispatcher,
-                    e -> master[0].post(e), log::info, new ExchangeRelay(), apiHub::handlerFor);
+                    e -> master[0].post(e), log::info,
+                    new ExchangeRelay(new DirectRequestLog(requestLog, config.bufferSize())),
+                    hello -> hello.role() != FrameType.ROLE_LISTENERS ? apiHub.handlerFor(hello)
+                            : directFds[0] == null ? null : new ListenersHandler(directFds[0]));
             listeners = Listeners.bind(loop, config.sockets(), config.listen(), config.bufferSize(), context,
                     config.vacuum(), config.socketOptions());
+            if (directServing(listeners, context)) {
+                directBoard = runtimeDir.root().resolve("scoreboard");
+                Listeners bound = listeners;
+                dispatcher.direct(new DirectServing(
+                        Scoreboard.create(directBoard, config.processes() * config.threads() * 4 + 16),
+                        directSetup(), bound::masterAcceptsUwsgi));
+                directFds[0] = listeners.uwsgiDescriptors();
+            }
             observability = Observability.start(loop, config, dispatcher, context.counters(), log);
             // After the worker socket exists: the Python processes may run as another user.
             ProcessNames.grantRuntimeDir(config.process(), runtimeDir);
@@ -158,6 +178,27 @@ public final class Server {
     }
 
     /**
+     * Whether workers accept on the uwsgi sockets themselves: on unless turned off, or something
+     * needs the master in each request's path: static files (served by the master), the cheaper
+     * subsystem and scaling to zero (they count requests as the master dispatches them), or an
+     * emperor (vassals share its accept path). The reasons are in docs/concurrency.md.
+     */
+    private boolean directServing(Listeners listeners, FrontendContext context) {
+        return config.socketOptions().uwsgiDirect() && hosted == null && listeners.hasUwsgiSockets()
+                && config.observability().statics().off() && !config.cheaper().active();
+    }
+
+    private DirectServing.Setup directSetup() {
+        LogSpec logging = config.logging();
+        int flags = (logging.disableLogging() ? 0 : DirectServing.Setup.LOG_ALL)
+                | (logging.log4xx() ? DirectServing.Setup.LOG_4XX : 0)
+                | (logging.log5xx() ? DirectServing.Setup.LOG_5XX : 0)
+                | (logging.logZero() ? DirectServing.Setup.LOG_ZERO : 0);
+        return new DirectServing.Setup(config.bufferSize(), config.socketTimeout().toMillis(), flags,
+                logging.logSlowMillis(), logging.logBigBytes(), config.limitPost());
+    }
+
+    /**
      * Connects the dispatcher to the master loop: max-requests recycling and the harakiri sweep
      * (once a second on the I/O loop, like uWSGI's master cycle).
      */
@@ -190,12 +231,14 @@ public final class Server {
         // Swept even without a global limit: any request may set its own (uwsgi.set_user_harakiri).
         timers.add(loop.scheduleAtFixedRate(() -> {
             long now = System.nanoTime();
+            dispatcher.sweepDirectRecycling(now);
             for (Slot slot : dispatcher.sweepHarakiri(now, limit)) {
                 String which = slot.userHarakiriFired()
                         ? "user harakiri " + slot.userHarakiriSeconds() + " s, set by the app with set_user_harakiri"
                         : "harakiri " + lifecycle.harakiri().toSeconds() + " s";
                 log.error("*** HARAKIRI ON WORKER " + slot.worker().workerId() + " (pid " + slot.worker().pid()
-                        + ") *** app " + appName() + ": " + (slot.job() == null ? "" : slot.job().describe())
+                        + ") *** app " + appName() + ": "
+                        + (slot.job() == null ? "a uwsgi request it answers directly" : slot.job().describe())
                         + " has run for "
                         + TimeUnit.NANOSECONDS.toMillis(now - slot.assignedAt()) + " ms (" + which
                         + "): killing the worker; its Python stacks follow");
@@ -315,13 +358,14 @@ public final class Server {
         public Zygote startZygote(int generation) throws Exception {
             return Zygote.start(generation, config.app(), config.process(), config.processes(), config.threads(),
                     runtimeDir.pythonDir(), runtimeDir.masterSocket(), token, events, line -> log.info(line),
-                    uwsgiJson);
+                    uwsgiJson, directBoard);
         }
 
         @Override
         public void beginGracefulStop() {
             listeners.stopAccepting();
             loop.execute(context::beginClosing);
+            loop.execute(dispatcher::stopDirect);
         }
 
         @Override

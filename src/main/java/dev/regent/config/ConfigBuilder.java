@@ -114,7 +114,8 @@ final class ConfigBuilder {
                 s.get("chmod-socket", Integer.class),
                 s.get("chown-socket", String.class),
                 s.get("reuse-port", Boolean.class),
-                s.all("shared-socket", String.class));
+                s.all("shared-socket", String.class),
+                s.get("uwsgi-direct", Boolean.class));
     }
 
     /**

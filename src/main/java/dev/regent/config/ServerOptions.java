@@ -50,6 +50,8 @@ final class ServerOptions {
                 Option.of("chmod-socket", MODE, null, IMPLEMENTED, "mode of Unix sockets").flag('C'),
                 Option.of("chown-socket", TEXT, null, IMPLEMENTED, "owner of Unix sockets (user[:group])"),
                 Option.of("reuse-port", FLAG, "false", IMPLEMENTED, "set SO_REUSEPORT on TCP listeners"),
+                Option.of("uwsgi-direct", FLAG, "true", IMPLEMENTED,
+                        "workers accept on uwsgi sockets themselves (Regent; off: the master relays every request)"),
                 Option.of("so-keepalive", FLAG, "false", NOT_YET_IMPLEMENTED, "set SO_KEEPALIVE on listeners"),
                 Option.of("http-keepalive", ANY, null, ACCEPTED_NO_EFFECT,
                         "HTTP keep-alive is always on; see http-keepalive-timeout"),

@@ -13,15 +13,18 @@ import java.util.List;
  * @param sharedSockets addresses given to {@code shared-socket}, in order; a socket option whose value is
  *                      {@code =N} serves shared socket N. Resolved by the loader: every {@link SocketSpec}
  *                      already carries the real address, and these are bound first.
+ * @param uwsgiDirect   workers accept on uwsgi sockets themselves when nothing needs the master in the
+ *                      request's path ({@code uwsgi-direct}; default on; see docs/concurrency.md)
  */
-public record SocketOptions(Integer chmod, String chown, boolean reusePort, List<String> sharedSockets) {
+public record SocketOptions(Integer chmod, String chown, boolean reusePort, List<String> sharedSockets,
+                            boolean uwsgiDirect) {
 
     public SocketOptions {
         sharedSockets = List.copyOf(sharedSockets);
     }
 
-    /** No chmod, no chown, no SO_REUSEPORT, no shared sockets. */
+    /** No chmod, no chown, no SO_REUSEPORT, no shared sockets; direct uwsgi on. */
     public static SocketOptions defaults() {
-        return new SocketOptions(null, null, false, List.of());
+        return new SocketOptions(null, null, false, List.of(), true);
     }
 }

@@ -74,6 +74,8 @@ public final class Dispatcher {
         }
     };
     private MaxRequests maxRequests = (id, age) -> 0;
+    /** Slots that accept on the uwsgi sockets themselves; null when the master relays everything. */
+    private DirectServing direct;
     private long queuedTotal;
     private long rejectedTotal;
     private boolean closed;
@@ -95,6 +97,18 @@ public final class Dispatcher {
 
     public EventLoop loop() {
         return loop;
+    }
+
+    /** Turns direct uwsgi serving on for the slots that connect from now on. */
+    public void direct(DirectServing direct) {
+        this.direct = direct;
+    }
+
+    /** Graceful stop: the slots serving uwsgi sockets directly stop accepting. */
+    public void stopDirect() {
+        if (direct != null) {
+            direct.stop(workers);
+        }
     }
 
     public void listener(Listener listener, MaxRequests maxRequests) {
@@ -164,6 +178,9 @@ public final class Dispatcher {
             channel.close();
             return slot;
         }
+        if (direct != null) {
+            direct.attach(slot);
+        }
         Job mine = pollPinned(workerId);
         if (mine != null) {
             run(slot, mine);
@@ -206,6 +223,9 @@ public final class Dispatcher {
         WorkerSlots worker = slot.worker();
         Job job = slot.job();
         slot.clear();
+        if (direct != null) {
+            direct.detach(slot);
+        }
         worker.slots.remove(slot);
         if (worker.slots.isEmpty()) {
             workers.remove(worker);
@@ -298,6 +318,11 @@ public final class Dispatcher {
         List<Slot> fired = new ArrayList<>();
         for (WorkerSlots w : workers) {
             for (Slot s : w.slots) {
+                if (s.idle() && direct != null && directHarakiri(s, now, limitNanos)) {
+                    w.draining = true;
+                    fired.add(s);
+                    continue;
+                }
                 if (s.idle() || s.harakiriFired()) {
                     continue;
                 }
@@ -318,6 +343,49 @@ public final class Dispatcher {
         return fired;
     }
 
+    /** Harakiri for the direct request on an idle (relay) slot, read from its scoreboard cell. */
+    private boolean directHarakiri(Slot s, long now, long limitNanos) {
+        long started = direct.started(s);
+        if (started == 0) {
+            return false;
+        }
+        long user = direct.userDeadline(s);
+        boolean due = limitNanos > 0 && now - started >= limitNanos || user != 0 && now - user >= 0;
+        return due && s.markDirectHarakiri(started, user);
+    }
+
+    /**
+     * max-requests for workers that answer uwsgi sockets directly: their count is in the
+     * scoreboard, so it is checked here (once a second) rather than as each request ends.
+     */
+    public void sweepDirectRecycling(long now) {
+        if (direct == null) {
+            return;
+        }
+        for (WorkerSlots w : List.copyOf(workers)) {
+            if (w.draining || w.recycleRequested) {
+                continue;
+            }
+            long total = requests(w);
+            long limit = maxRequests.limit(w.workerId, now - w.connectedAt);
+            if (limit > 0 && total >= limit) {
+                w.recycleRequested = true;
+                listener.recycle(w.workerId, w.pid, "max-requests (" + total + " requests)");
+            }
+        }
+    }
+
+    /** Requests the worker has answered, relayed and direct. */
+    private long requests(WorkerSlots w) {
+        long n = w.requests;
+        if (direct != null) {
+            for (Slot s : w.slots) {
+                n += direct.requests(s);
+            }
+        }
+        return n;
+    }
+
     /** Refuses new requests and fails the queued ones (immediate shutdown). */
     public void close(int status) {
         closed = true;
@@ -332,6 +400,11 @@ public final class Dispatcher {
         int n = queue.size();
         for (WorkerSlots w : workers) {
             n += w.busy;
+            if (direct != null) {
+                for (Slot s : w.slots) {
+                    n += s.idle() && direct.started(s) != 0 ? 1 : 0;
+                }
+            }
         }
         return n;
     }
@@ -357,12 +430,17 @@ public final class Dispatcher {
         List<WorkerStatus> out = new ArrayList<>();
         for (WorkerSlots w : workers) {
             List<SlotStatus> running = new ArrayList<>();
+            int busy = w.busy;
             for (Slot s : w.slots) {
                 if (!s.idle()) {
                     running.add(new SlotStatus(s.index(), s.job().describe(), now - s.assignedAt()));
+                } else if (direct != null && direct.started(s) != 0) {
+                    busy++;
+                    running.add(new SlotStatus(s.index(), "uwsgi request (served directly)",
+                            now - direct.started(s)));
                 }
             }
-            out.add(new WorkerStatus(w.workerId, w.pid, w.generation, w.requests, w.busy, w.slots.size(), w.draining,
+            out.add(new WorkerStatus(w.workerId, w.pid, w.generation, requests(w), busy, w.slots.size(), w.draining,
                     List.copyOf(running)));
         }
         out.sort(java.util.Comparator.comparingInt(WorkerStatus::workerId).thenComparingInt(WorkerStatus::generation));
@@ -445,7 +523,18 @@ public final class Dispatcher {
                 best = w;
             }
         }
-        return best == null ? null : best.idleSlot();
+        if (best == null) {
+            return null;
+        }
+        if (direct != null) {
+            // A slot answering a uwsgi connection itself looks idle here; prefer one that is not.
+            for (Slot s : best.slots) {
+                if (s.idle() && direct.started(s) == 0) {
+                    return s;
+                }
+            }
+        }
+        return best.idleSlot();
     }
 
     private WorkerSlots find(int workerId, long pid) {

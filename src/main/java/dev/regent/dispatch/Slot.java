@@ -19,6 +19,10 @@ public final class Slot {
     private long userDeadline;
     private int userSeconds;
     private boolean userHarakiriFired;
+    /** Scoreboard cell when the slot serves uwsgi sockets directly ({@link DirectServing}), else -1. */
+    private int cell = -1;
+    /** The direct request (its start time) harakiri last fired for. */
+    private long directFiredFor;
 
     Slot(WorkerSlots worker, int index, Channel channel) {
         this.worker = worker;
@@ -102,6 +106,30 @@ public final class Slot {
     /** The seconds the current job passed to set_user_harakiri (0 if it did not, or cleared it). */
     public int userHarakiriSeconds() {
         return userSeconds;
+    }
+
+    public int cell() {
+        return cell;
+    }
+
+    void cell(int cell) {
+        this.cell = cell;
+    }
+
+    /**
+     * Harakiri fired for the direct request that started at {@code started}: recorded so that it
+     * fires once, with what the log line reports (the start, and a user limit's seconds).
+     */
+    boolean markDirectHarakiri(long started, long userDeadline) {
+        if (directFiredFor == started) {
+            return false;
+        }
+        directFiredFor = started;
+        assignedAt = started;
+        harakiriFired = true;
+        userHarakiriFired = userDeadline != 0;
+        userSeconds = userDeadline == 0 ? 0 : (int) Math.max(1, TimeUnit.NANOSECONDS.toSeconds(userDeadline - started));
+        return true;
     }
 
     void clear() {

@@ -13,4 +13,9 @@ public interface SlotListener {
 
     /** The slot's channel can take more request-body bytes. */
     void onWritable(Job job);
+
+    /** A DIRECT_LOG frame: a request the slot answered itself; the listener owns (releases) the frame. */
+    default void onDirectLog(Slot slot, Frame frame) {
+        frame.release();
+    }
 }

@@ -522,7 +522,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     public String remote() {
-        if (channel.remoteAddress() instanceof java.net.InetSocketAddress a) {
+        if (!(channel instanceof io.netty.channel.unix.DomainSocketChannel)
+                && channel.remoteAddress() instanceof java.net.InetSocketAddress a) {
             return a.getAddress().getHostAddress() + ":" + a.getPort();
         }
         return "unix";

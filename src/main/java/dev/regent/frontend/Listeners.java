@@ -15,6 +15,8 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.DomainSocketChannel;
+import io.netty.channel.unix.UnixChannel;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -42,6 +44,9 @@ public final class Listeners implements AutoCloseable {
 
     private final List<Channel> channels = new ArrayList<>();
     private final List<String> names = new ArrayList<>();
+    /** The uwsgi-protocol listeners, which workers may serve directly (dev.regent.dispatch.DirectServing). */
+    private final List<Channel> uwsgiChannels = new ArrayList<>();
+    private volatile boolean stopped;
     /** Unix socket files this run created, with their inode at bind time (for vacuum). */
     private final Map<Path, Long> unixFiles = new HashMap<>();
     private final boolean vacuum;
@@ -102,8 +107,11 @@ public final class Listeners implements AutoCloseable {
         // bindOne appended in binding order (so a failure closes what was bound); serve in config order.
         listeners.channels.clear();
         listeners.channels.addAll(List.of(bound));
-        for (SocketSpec spec : specs) {
-            listeners.names.add(describe(spec));
+        for (int i = 0; i < specs.size(); i++) {
+            listeners.names.add(describe(specs.get(i)));
+            if (specs.get(i).protocol() == SocketSpec.Protocol.UWSGI) {
+                listeners.uwsgiChannels.add(bound[i]);
+            }
         }
         return listeners;
     }
@@ -176,11 +184,16 @@ public final class Listeners implements AutoCloseable {
     }
 
     private static HeadDecoder decoder(SocketSpec spec, Channel ch, int bufferSize, FrontendContext context) {
+        // A Unix socket's addresses say nothing the environ uses, and Netty asks the kernel for
+        // them on every call (getsockname/getpeername, not cached for domain sockets).
+        boolean inet = !(ch instanceof DomainSocketChannel);
+        SocketAddress local = inet ? ch.localAddress() : null;
+        SocketAddress remote = inet ? ch.remoteAddress() : null;
         if (spec.protocol() == SocketSpec.Protocol.UWSGI) {
             AtomicBoolean warned = DROPPED_WARNED;
             RequestLog.Logger log = context.log();
             return new UwsgiHeadDecoder(bufferSize, context.limitPost(),
-                    new UwsgiConnectionInfo(ch.localAddress(), ch.remoteAddress()), names -> {
+                    new UwsgiConnectionInfo(local, remote), names -> {
                         if (warned.compareAndSet(false, true)) {
                             log.warn("ignored uWSGI magic variables " + names
                                     + " (they would let a client load code; see docs/differences.md)");
@@ -188,8 +201,8 @@ public final class Listeners implements AutoCloseable {
                     });
         }
         ConnectionInfo info;
-        if (ch.localAddress() instanceof InetSocketAddress local && ch.remoteAddress() instanceof InetSocketAddress remote) {
-            info = ConnectionInfo.of(local, remote, "http");
+        if (local instanceof InetSocketAddress localInet && remote instanceof InetSocketAddress remoteInet) {
+            info = ConnectionInfo.of(localInet, remoteInet, "http");
         } else {
             info = ConnectionInfo.of("localhost", 0, "", 0, "http");
         }
@@ -253,7 +266,38 @@ public final class Listeners implements AutoCloseable {
     }
 
     /** Stops accepting; connections already accepted carry on. */
+    /** True when the app has a uwsgi-protocol socket. */
+    public boolean hasUwsgiSockets() {
+        return !uwsgiChannels.isEmpty();
+    }
+
+    /** The descriptors of the uwsgi-protocol listeners, for the zygote (passed with SCM_RIGHTS). */
+    public List<Integer> uwsgiDescriptors() {
+        List<Integer> fds = new ArrayList<>();
+        for (Channel c : uwsgiChannels) {
+            fds.add(((UnixChannel) c).fd().intValue());
+        }
+        return fds;
+    }
+
+    /**
+     * Whether the master itself accepts on the uwsgi listeners. Off while workers accept there
+     * directly: the kernel then hands each connection to a worker, and the master's epoll no
+     * longer watches the socket. Call on the listeners' event loop.
+     */
+    public void masterAcceptsUwsgi(boolean accept) {
+        if (stopped) {
+            return;
+        }
+        for (Channel c : uwsgiChannels) {
+            if (c.isOpen()) {
+                c.config().setAutoRead(accept);
+            }
+        }
+    }
+
     public void stopAccepting() {
+        stopped = true;
         for (Channel c : channels) {
             c.close().syncUninterruptibly();
         }

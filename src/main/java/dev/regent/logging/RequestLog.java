@@ -121,13 +121,19 @@ public final class RequestLog {
      */
     public void log(ClientConnection conn, RequestHead head, ByteBuf environ, int status, long rsize, long hsize,
                     int headers, long nanos, int workerId, long workerPid, int core) {
+        Instant now = Instant.now();
+        long startMicros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1000 - nanos / 1000;
+        log(conn, head, environ, status, rsize, hsize, headers, nanos, startMicros, workerId, workerPid, core);
+    }
+
+    /** As above, for a request that started at {@code startMicros} (wall clock, µs since the epoch). */
+    public void log(ClientConnection conn, RequestHead head, ByteBuf environ, int status, long rsize, long hsize,
+                    int headers, long nanos, long startMicros, int workerId, long workerPid, int core) {
         long n = requests.incrementAndGet();
         if (reason(status, rsize, nanos / 1_000_000) == null) {
             return;
         }
-        Instant now = Instant.now();
         long micros = nanos / 1000;
-        long startMicros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1000 - micros;
         String proto = environ == null ? null : EnvironReader.get(environ, "SERVER_PROTOCOL");
         LogRecord r = new LogRecord(head.method(), head.uri(),
                 proto != null ? proto : head.http10() ? "HTTP/1.0" : "HTTP/1.1",

@@ -28,6 +28,10 @@ final class SlotHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Frame frame = (Frame) msg;
+        if (frame.type() == FrameType.DIRECT_LOG) {
+            listener.onDirectLog(slot, frame);
+            return;
+        }
         Job job = slot.job();
         if (job == null) {
             frame.release();

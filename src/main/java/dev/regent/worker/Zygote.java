@@ -48,14 +48,26 @@ public final class Zygote {
     public static Zygote start(int generation, AppSpec app, ProcessSpec names, int processes, int threads,
                                Path pythonDir, Path socket, String token, Consumer<Event> events,
                                Consumer<String> log, String uwsgiJson) throws IOException {
+        return start(generation, app, names, processes, threads, pythonDir, socket, token, events, log, uwsgiJson,
+                null);
+    }
+
+    /** As above; with a {@code scoreboard}, the workers serve the uwsgi sockets directly (dev.regent.dispatch.DirectServing). */
+    public static Zygote start(int generation, AppSpec app, ProcessSpec names, int processes, int threads,
+                               Path pythonDir, Path socket, String token, Consumer<Event> events,
+                               Consumer<String> log, String uwsgiJson, Path scoreboard) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(List.of(app.python(), "-c", BOOT, pythonDir.toString()));
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().putAll(app.env());
         // A chrooted zygote cannot see the socket file; it gets the same server's abstract address.
         String address = names.chroot() != null ? WorkerChannelServer.chrootAddress(socket) : socket.toString();
-        pb.environment().put("REGENT_CONFIG",
-                withUwsgi(ZygoteConfig.json(address, token, generation, processes, threads, app, names),
-                        uwsgiJson));
+        String config = withUwsgi(ZygoteConfig.json(address, token, generation, processes, threads, app, names),
+                uwsgiJson);
+        if (scoreboard != null) {
+            config = withMember(config, "scoreboard", ZygoteConfig.quote(new StringBuilder(), scoreboard.toString())
+                    .toString());
+        }
+        pb.environment().put("REGENT_CONFIG", config);
         Process process;
         try {
             process = pb.start();
@@ -119,11 +131,12 @@ public final class Zygote {
 
     /** Adds {@code "uwsgi": <json>} as the last member of the REGENT_CONFIG object. */
     private static String withUwsgi(String config, String uwsgiJson) {
-        if (uwsgiJson == null) {
-            return config;
-        }
+        return uwsgiJson == null ? config : withMember(config, "uwsgi", uwsgiJson);
+    }
+
+    private static String withMember(String config, String name, String json) {
         int end = config.lastIndexOf('}');
-        return config.substring(0, end) + ",\"uwsgi\":" + uwsgiJson + "}";
+        return config.substring(0, end) + ",\"" + name + "\":" + json + "}";
     }
 
     public void signal(long pid, int signal) {

@@ -70,6 +70,29 @@ public final class Frames {
         return out;
     }
 
+    /**
+     * DIRECT: the slot's scoreboard cell, then {@code setup} (the rest of the payload, the same
+     * for every slot of the app; see docs/worker-protocol.md).
+     */
+    public static ByteBuf direct(ByteBufAllocator alloc, int cell, byte[] setup) {
+        ByteBuf out = alloc.directBuffer(FrameDecoder.HEADER_SIZE + 4 + setup.length);
+        out.writeIntLE(4 + setup.length).writeByte(FrameType.DIRECT).writeIntLE(cell).writeBytes(setup);
+        return out;
+    }
+
+    public static ByteBuf directStop(ByteBufAllocator alloc) {
+        ByteBuf out = alloc.directBuffer(FrameDecoder.HEADER_SIZE);
+        out.writeIntLE(0).writeByte(FrameType.DIRECT_STOP);
+        return out;
+    }
+
+    /** LISTENERS: how many descriptors follow on the connection. */
+    public static ByteBuf listeners(ByteBufAllocator alloc, int count) {
+        ByteBuf out = alloc.directBuffer(FrameDecoder.HEADER_SIZE + 4);
+        out.writeIntLE(4).writeByte(FrameType.LISTENERS).writeIntLE(count);
+        return out;
+    }
+
     public static ByteBuf shutdown(ByteBufAllocator alloc, boolean kill) {
         ByteBuf out = alloc.directBuffer(FrameDecoder.HEADER_SIZE + 1);
         out.writeIntLE(1).writeByte(FrameType.SHUTDOWN).writeByte(kill ? 1 : 0);

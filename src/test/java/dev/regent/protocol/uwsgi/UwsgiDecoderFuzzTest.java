@@ -190,7 +190,7 @@ class UwsgiDecoderFuzzTest {
 
     // ---- generation ----
 
-    private static byte[] validPacket(Random random) {
+    static byte[] validPacket(Random random) {
         int count = random.nextInt(random.nextInt(10) == 0 ? 40 : 12);
         List<String> kv = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -223,7 +223,7 @@ class UwsgiDecoderFuzzTest {
         };
     }
 
-    private static byte[] mutate(Random random, byte[] packet) {
+    static byte[] mutate(Random random, byte[] packet) {
         byte[] p = packet;
         int mutations = random.nextInt(4);
         for (int m = 0; m < mutations; m++) {

@@ -1,0 +1,811 @@
+"""Direct uwsgi: a worker slot accepts on the app's uwsgi sockets and answers the proxy itself.
+
+Behind nginx or Apache every request is a new connection.  Relayed through the master,
+each one wakes four processes in turn (proxy, master, worker, master, proxy); served here
+it wakes two, as with uWSGI, which is what decides throughput on a small machine (the
+measurement is in docs/concurrency.md, "Direct uwsgi").  The master still owns the
+sockets (it binds them, passes them to the zygote once, keeps them across reloads), picks
+the slots that may accept (the DIRECT frame), times harakiri and writes the request log.
+
+The request packet, decoded by the same rules as the master's UwsgiRequestDecoder::
+
+    header (4 bytes), then datasize bytes of vars, then the body (CONTENT_LENGTH bytes, raw)
+    +-----------+------------------+-----------+
+    | modifier1 | datasize u16 LE  | modifier2 |
+    +-----------+------------------+-----------+
+    vars, repeated until datasize is used up exactly:
+    +--------------+---------------+--------------+-----------------+
+    | klen u16 LE  | key (klen)    | vlen u16 LE  | value (vlen)    |
+    +--------------+---------------+--------------+-----------------+
+
+The answer is raw HTTP: ``SERVER_PROTOCOL`` (one of HTTP/1.0, 1.1, 2.0, 3.0, else
+HTTP/1.0), the status, the app's fields, a blank line, the body; the connection's end
+ends the body.
+
+The slot's scoreboard cell, in a file the master maps too (32 bytes, little-endian;
+written only by the slot's thread, read by the master's harakiri sweep and stats)::
+
+    +--------------------+--------------------+--------------------+--------------+
+    | started u64        | requests u64       | harakiri u64       | reserved u64 |
+    | CLOCK_MONOTONIC ns | served directly    | deadline ns (user) |              |
+    | 0 = idle           |                    | 0 = none           |              |
+    +--------------------+--------------------+--------------------+--------------+
+"""
+
+from __future__ import annotations
+
+import array
+import mmap
+import os
+import re
+import select
+import socket
+import _socket
+import struct
+import sys
+import threading
+import time
+import traceback
+from typing import Any, Callable, Iterable, Optional
+
+from . import wsgi
+from .channel import Channel
+from .errors import ProtocolError
+from .protocol import (
+    ABORT,
+    DIRECT_LOG_4XX,
+    DIRECT_LOG_5XX,
+    DIRECT_LOG_ALL,
+    DIRECT_LOG_ZERO,
+    DIRECT_STOP,
+    HEADER,
+    LISTENERS,
+    REQUEST,
+    ROLE_LISTENERS,
+    DirectSetup,
+    encode_direct_log,
+    encode_hello,
+)
+
+_STREAM = socket.SOCK_STREAM
+CELL_SIZE = 32
+_U64 = struct.Struct("<Q")
+_U64X2 = struct.Struct("<QQ")
+
+# The listening sockets and the scoreboard, set in the zygote before any worker forks.
+_listeners: list[socket.socket] = []
+_board: Optional[mmap.mmap] = None
+
+_MAGIC = (
+    "UWSGI_SCRIPT", "UWSGI_MODULE", "UWSGI_CALLABLE", "UWSGI_FILE", "UWSGI_PYHOME", "UWSGI_CHDIR",
+    "UWSGI_SETENV", "UWSGI_POSTFILE", "UWSGI_TOUCH_RELOAD", "UWSGI_APPID", "UWSGI_CACHE_GET",
+)
+_PREFIXES = {"HTTP/1.0": "HTTP/1.0 ", "HTTP/1.1": "HTTP/1.1 ", "HTTP/2.0": "HTTP/2.0 ", "HTTP/3.0": "HTTP/3.0 "}
+_LEADING_DIGITS = re.compile(r"[0-9]*")
+_LONG_MAX = (1 << 63) - 1
+MAX_VARS = 1024
+_BODY_READ = 64 * 1024
+# A request body the app left unread is drained up to this much before closing, or the
+# kernel would reset the connection and the proxy could lose the response.
+_DRAIN_LIMIT = 4 * 1024 * 1024
+_DONTWAIT = socket.MSG_DONTWAIT
+_WAITALL = socket.MSG_WAITALL
+# Writes up to this size fit in an empty socket buffer and never block, so they need no timeout.
+_NO_TIMEOUT_WRITE = 64 * 1024
+# Greedy accepts between two looks at the master's channel (signals, EOF), in seconds.
+_CHANNEL_CHECK = 0.01
+
+
+class PacketError(Exception):
+    """A malformed or refused uwsgi packet; the connection is closed without an answer."""
+
+
+class _ClientGone(Exception):
+    pass
+
+
+def install(listeners: list[socket.socket], board: Optional[mmap.mmap]) -> None:
+    global _listeners, _board
+    _listeners = listeners
+    _board = board
+
+
+def available() -> bool:
+    return bool(_listeners) and _board is not None
+
+
+def forget() -> None:
+    """Mules never accept: drop the inherited sockets."""
+    global _listeners
+    for sock in _listeners:
+        sock.close()
+    _listeners = []
+
+
+def fetch(address: str, token: str, generation: int, scoreboard: Optional[str]) -> None:
+    """Zygote: receive the direct sockets from the master, map the scoreboard; before chroot
+    and the identity change, since neither is reachable afterwards."""
+    if scoreboard is None:
+        return
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(address)
+        sock.sendall(encode_hello(token, ROLE_LISTENERS, generation, 0, 0, os.getpid()))
+        data = bytearray()
+        fds: list[int] = []
+        while True:
+            chunk, ancillary, _flags, _addr = sock.recvmsg(4096, socket.CMSG_SPACE(64 * 4))
+            for level, kind, payload in ancillary:
+                if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                    got = array.array("i")
+                    got.frombytes(payload[: len(payload) - len(payload) % got.itemsize])
+                    fds.extend(got)
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        sock.close()
+    if len(data) < HEADER.size + 4:
+        raise ProtocolError("LISTENERS: truncated")
+    _length, frame_type = HEADER.unpack_from(data, 0)
+    (count,) = struct.unpack_from("<I", data, HEADER.size)
+    if frame_type != LISTENERS or count != len(fds):
+        for fd in fds:
+            os.close(fd)
+        raise ProtocolError(f"LISTENERS: type 0x{frame_type:02x}, {count} announced, {len(fds)} received")
+    socks = [socket.socket(fileno=fd) for fd in fds]
+    with open(scoreboard, "r+b") as f:
+        board = mmap.mmap(f.fileno(), 0)
+    install(socks, board)
+
+
+class _Quiesce:
+    """Direct requests in flight in this process: a slot whose channel closed waits for the
+    others' requests to end before the process exits."""
+
+    def __init__(self) -> None:
+        self.active = 0
+        self.closing = False
+        self.lock = threading.Lock()
+
+    def enter(self) -> bool:
+        with self.lock:
+            if self.closing:
+                return False
+            self.active += 1
+            return True
+
+    def leave(self) -> None:
+        with self.lock:
+            self.active -= 1
+
+    def wait(self) -> None:
+        """Until no direct request runs (the exit path only, so a short sleep loop will do)."""
+        with self.lock:
+            self.closing = True
+        while self.active:
+            time.sleep(0.005)
+
+
+quiesce = _Quiesce()
+
+
+def decode_packet(data: bytes, local: Callable[[], tuple[str, str]], peer: str) -> tuple[dict[str, Any], int, str]:
+    """(environ, body length, status-line prefix) of the whole header + vars in ``data``."""
+    mod1 = data[0]
+    if mod1 != 0 and mod1 != 30:
+        raise PacketError(f"unavailable modifier requested: {mod1}")
+    end = 4 + (data[1] | (data[2] << 8))
+    # One decode of header and vars: latin-1 maps byte i to character i, so the offsets of
+    # ``data`` index ``text`` too, and each key and value is a plain str slice.
+    text = data[:end].decode("latin-1")
+    env: dict[str, Any] = {}
+    pos = 4
+    count = 0
+    try:
+        # The fast path checks nothing per var: a length that overruns the block moves pos
+        # past its end for good, and every other defect is visible once the loop is over.
+        while pos < end:
+            key = pos + 2
+            pos = key + (data[pos] | (data[pos + 1] << 8))
+            value = pos + 2
+            stop = value + (data[pos] | (data[pos + 1] << 8))
+            env[text[key:pos]] = text[value:stop]
+            pos = stop
+            count += 1
+    except IndexError:
+        pos = -1
+    if pos != end or count > MAX_VARS or "" in env or text.count("\x0b\x00REMOTE_ADDR") > 1:
+        env = _decode_checked(data, text, end)  # raises PacketError with the exact defect
+    if "UWSGI_" in text:
+        for name in _MAGIC:
+            if name in env:
+                del env[name]
+                _dropped(name)
+    if mod1 == 30:
+        path = env.get("PATH_INFO")
+        script = env.get("SCRIPT_NAME")
+        if path is not None and script and path.startswith(script):
+            env["PATH_INFO"] = path[len(script) :]
+    if "SCRIPT_NAME" not in env:
+        env["SCRIPT_NAME"] = ""
+    if "PATH_INFO" not in env:
+        env["PATH_INFO"] = ""
+    if "QUERY_STRING" not in env:
+        env["QUERY_STRING"] = ""
+    if "SERVER_NAME" not in env or "SERVER_PORT" not in env:
+        name, port = local()
+        env.setdefault("SERVER_NAME", name)
+        env.setdefault("SERVER_PORT", port)
+    if "REMOTE_ADDR" not in env:
+        env["REMOTE_ADDR"] = peer
+    env["wsgi.url_scheme"] = "https" if _is_https(env) else "http"
+    length = 0
+    cl = env.get("CONTENT_LENGTH")
+    if cl:
+        digits = cl if cl.isdigit() and cl.isascii() else _LEADING_DIGITS.match(cl).group()  # type: ignore[union-attr]
+        if digits:
+            if len(digits) > 19 or int(digits) > _LONG_MAX:
+                raise PacketError(f"content length: over {_LONG_MAX}")
+            length = int(digits)
+    return env, length, _PREFIXES.get(env.get("SERVER_PROTOCOL", ""), "HTTP/1.0 ")
+
+
+def _decode_checked(data: bytes, text: str, end: int) -> dict[str, Any]:
+    """The vars, validated one by one (the master's rules): the path for packets the fast loop
+    finds anything odd in, which then fail with the precise reason or decode correctly."""
+    env: dict[str, Any] = {}
+    pos = 4
+    count = 0
+    while pos < end:
+        count += 1
+        if count > MAX_VARS:
+            raise PacketError(f"uwsgi vars: more than {MAX_VARS} (expected: <= {MAX_VARS})")
+        if end - pos < 2:
+            raise PacketError(f"key length: truncated at var {count} (expected: 2 bytes, {end - pos} left in the block)")
+        klen = data[pos] | (data[pos + 1] << 8)
+        pos += 2
+        if klen == 0:
+            raise PacketError("key length: 0 (expected: > 0)")
+        if klen > end - pos:
+            raise PacketError(f"key length: {klen} at var {count} (expected: <= {end - pos} left in the block)")
+        key = text[pos : pos + klen]
+        pos += klen
+        if end - pos < 2:
+            raise PacketError(f"value length: truncated at var {count} (expected: 2 bytes, {end - pos} left in the block)")
+        vlen = data[pos] | (data[pos + 1] << 8)
+        pos += 2
+        if vlen > end - pos:
+            raise PacketError(f"value length: {vlen} at var {count} (expected: <= {end - pos} left in the block)")
+        if key != "REMOTE_ADDR" or key not in env:  # the first REMOTE_ADDR (the proxy's) wins
+            env[key] = text[pos : pos + vlen]
+        pos += vlen
+    return env
+
+
+def _is_https(env: dict[str, Any]) -> bool:
+    scheme = env.get("UWSGI_SCHEME")
+    if scheme is not None:
+        lower = scheme.lower()
+        if lower == "https":
+            return True
+        if lower == "http":
+            return False
+    https = env.get("HTTPS")
+    return https is not None and (https.lower() == "on" or https == "1")
+
+
+_dropped_warned = False
+
+
+def _dropped(name: str) -> None:
+    global _dropped_warned
+    if not _dropped_warned:
+        _dropped_warned = True
+        print(f"ignored uWSGI magic variables [{name}] (they would let a client load code; see docs/differences.md)",
+              file=sys.stderr, flush=True)
+
+
+class DirectInput(wsgi.InputStream):
+    """``wsgi.input`` of a direct request: the bytes that came with the packet, then the
+    socket, never past CONTENT_LENGTH."""
+
+    __slots__ = ("_sock", "_left")
+
+    def __init__(self, sock: socket.socket, first: bytes, length: int) -> None:
+        self._sock = sock
+        self._buf = first[:length]
+        self._pos = 0
+        self._left = length - len(self._buf)
+        self._open = True
+        self._aborted = False
+
+    def _fill(self) -> bool:
+        if self._pos < len(self._buf):
+            return True
+        if self._left <= 0:
+            self._open = False
+            return False
+        try:
+            data = self._sock.recv(min(self._left, _BODY_READ))
+        except OSError as exc:
+            self._open = False
+            raise OSError(f"request body: {exc}") from None
+        if not data:
+            self._open = False
+            raise OSError("request body aborted (client gone)")
+        self._left -= len(data)
+        self._buf = data
+        self._pos = 0
+        return True
+
+    def read(self, size: Optional[int] = -1) -> bytes:
+        pos = self._pos
+        have = len(self._buf) - pos
+        if size is None or size < 0:
+            size = have + self._left
+        if have >= size:
+            self._pos = pos + size
+            return self._buf[pos : pos + size]
+        chunks = [self._buf[pos:]] if have else []
+        self._buf = b""
+        self._pos = 0
+        need = min(size - have, self._left)
+        while need > 0:
+            try:
+                # One syscall and one copy for the whole piece the app asked for.
+                data = self._sock.recv(need, _WAITALL)
+            except OSError as exc:
+                self._left = 0
+                raise OSError(f"request body: {exc}") from None
+            if not data:
+                self._left = 0
+                raise OSError("request body aborted (client gone)")
+            self._left -= len(data)
+            need -= len(data)
+            chunks.append(data)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+    def is_open(self) -> bool:
+        return self._left > 0
+
+    def unread(self) -> int:
+        return self._left
+
+    def drain(self) -> None:
+        self._buf = b""
+        self._pos = 0
+
+
+class DirectSlot:
+    """One slot's direct serving: its accept loop and the request it is answering."""
+
+    def __init__(self, handler: wsgi.SlotHandler, setup: DirectSetup) -> None:
+        self.handler = handler
+        self.channel: Channel = handler.channel
+        self.app = handler.app
+        self.base_environ = handler.base_environ
+        self.setup = setup
+        self.offset = setup.cell * CELL_SIZE
+        self.requests = 0
+        self.multithread = bool(handler.base_environ.get("wsgi.multithread"))
+        # set_user_harakiri during the current request wrote a deadline into the cell.
+        self.in_request = False
+        self.harakiri_set = False
+        timeout = max(setup.socket_timeout_ms, 1)
+        self.timeval = struct.pack("@ll", timeout // 1000, (timeout % 1000) * 1000)
+        self.buffer_size = setup.buffer_size
+        self._start_response = self.start_response
+        self._write = self.write
+        self._conn: Optional[socket.socket] = None
+        self._head: Optional[bytes] = None
+        self._status = 0
+        self._headers = 0
+        self._head_bytes = 0
+        self._body_bytes = 0
+        self._body_allowed = True
+        self._sent = False
+        self._prefix = "HTTP/1.0 "
+        self._method = ""
+        self._timeouts_set = False
+
+    # -- the loop --------------------------------------------------------------------------
+
+    def serve(self) -> None:
+        """Accept and answer until the channel closes (raises ChannelClosed)."""
+        board = _board
+        assert board is not None
+        _U64X2.pack_into(board, self.offset, 0, 0)
+        _U64.pack_into(board, self.offset + 16, 0)
+        chan_fd = self.channel.sock.fileno()
+        poller = select.epoll()
+        listening = {}
+        families = {}
+        for sock in _listeners:
+            poller.register(sock.fileno(), select.EPOLLIN | select.EPOLLEXCLUSIVE)
+            listening[sock.fileno()] = sock
+            families[sock.fileno()] = int(sock.family)  # the property builds an enum each time
+        wsgi.current_slot.direct = self
+        track = self.multithread
+        poller.register(chan_fd, select.EPOLLIN)
+        self._poller = poller
+        self._listening = listening
+        monotonic = time.monotonic
+        try:
+            while True:
+                if self.channel.buffered():
+                    self._channel_frame()
+                    continue
+                ready = [fd for fd, _ in poller.poll()]
+                if chan_fd in ready:
+                    self._channel_frame()
+                    continue
+                deadline = monotonic() + _CHANNEL_CHECK
+                # Accept until the queue is empty (one epoll_wait per burst, not per request),
+                # looking at the channel now and then.
+                while True:
+                    served = False
+                    for fd in ready:
+                        sock = listening.get(fd)
+                        if sock is None:
+                            continue
+                        try:
+                            fd, addr = sock._accept()  # the C call: no wrapper object, no enum lookups
+                        except (BlockingIOError, InterruptedError):
+                            continue
+                        except OSError as exc:
+                            print(f"direct uwsgi: accept: {exc}", file=sys.stderr, flush=True)
+                            continue
+                        served = True
+                        conn = _socket.socket(families[fd], _STREAM, 0, fd)
+                        if not track:
+                            self._serve_connection(conn, addr, sock)
+                            continue
+                        # Other slot threads may see the channel close meanwhile; the process
+                        # then exits only once this request is over.
+                        if not quiesce.enter():
+                            conn.close()
+                            raise_closed()
+                        try:
+                            self._serve_connection(conn, addr, sock)
+                        finally:
+                            quiesce.leave()
+                    if not served or monotonic() >= deadline:
+                        break
+        finally:
+            poller.close()
+
+    def _channel_frame(self) -> None:
+        frame_type, payload = self.channel.read_frame()
+        if frame_type == REQUEST:
+            self.handler.handle(payload)
+        elif frame_type == ABORT:
+            pass  # meant for a relayed response that has already ended
+        elif frame_type == DIRECT_STOP:
+            for fd in list(self._listening):
+                self._poller.unregister(fd)
+            self._listening.clear()
+        elif wsgi.on_idle_frame is not None:
+            wsgi.on_idle_frame(self.channel, frame_type, payload)
+        else:
+            raise ProtocolError(f"frame type: 0x{frame_type:02x} (expected: REQUEST)")
+
+    # -- one connection --------------------------------------------------------------------
+
+    def _serve_connection(self, conn: socket.socket, addr: Any, listener: socket.socket) -> None:
+        board = _board
+        offset = self.offset
+        started = time.monotonic_ns()
+        _U64.pack_into(board, offset, started)  # type: ignore[arg-type]
+        self._timeouts_set = False
+        try:
+            data = self._read_packet(conn)
+            if data is None:
+                return
+            peer = addr[0] if type(addr) is tuple else ""
+            try:
+                environ, length, prefix = decode_packet(data, lambda: self._local_address(conn, listener), peer)
+            except PacketError as exc:
+                self._bad(conn, str(exc))
+                return
+            limit = self.setup.limit_post
+            if limit and length > limit:
+                self._bad(conn, f"content length: {length} (expected: <= limit-post {limit})")
+                return
+            datasize = 4 + (data[1] | (data[2] << 8))
+            self._answer(conn, environ, length, prefix, data, datasize, started)
+        finally:
+            self.requests += 1
+            _U64X2.pack_into(board, offset, 0, self.requests)  # type: ignore[arg-type]
+            if self.harakiri_set:
+                self.harakiri_set = False
+                _U64.pack_into(board, offset + 16, 0)  # type: ignore[arg-type]
+            conn.close()
+
+    def _read_packet(self, conn: socket.socket) -> Optional[bytes]:
+        """The header, the vars and whatever body bytes came with them; None when the client
+        sent nothing usable (logged)."""
+        try:
+            # The proxy writes the packet as it connects: it is usually all there already, and
+            # only a client that is slower than that costs the syscall that sets a timeout.
+            try:
+                data = conn.recv(self.buffer_size + 4, _DONTWAIT)
+            except BlockingIOError:
+                self._set_timeouts(conn)
+                data = conn.recv(self.buffer_size + 4)
+            if len(data) >= 4:
+                need = 4 + (data[1] | (data[2] << 8))
+                if need - 4 > self.buffer_size:
+                    self._bad(conn, f"uwsgi block size: {need - 4} (expected: <= {self.buffer_size})")
+                    return None
+                if data[0] != 0 and data[0] != 30:
+                    self._bad(conn, f"unavailable modifier requested: {data[0]}")
+                    return None
+                if len(data) >= need:
+                    return data
+            chunks = [data]
+            have = len(data)
+            need = -1
+            while True:
+                if not chunks[-1]:
+                    if have:
+                        self._bad(conn, f"closed after {have} bytes of an incomplete packet")
+                    return None
+                if need < 0 and have >= 4:
+                    joined = b"".join(chunks)
+                    chunks = [joined]
+                    need = 4 + (joined[1] | (joined[2] << 8))
+                    if need - 4 > self.buffer_size:
+                        self._bad(conn, f"uwsgi block size: {need - 4} (expected: <= {self.buffer_size})")
+                        return None
+                if need >= 0 and have >= need:
+                    return b"".join(chunks)
+                self._set_timeouts(conn)
+                chunk = conn.recv(self.buffer_size + 4)
+                chunks.append(chunk)
+                have += len(chunk)
+        except BlockingIOError:
+            self._bad(conn, f"sent no complete packet in {self.setup.socket_timeout_ms} ms")
+        except OSError as exc:
+            self._bad(conn, f"read: {exc}")
+        return None
+
+    def _set_timeouts(self, conn: socket.socket) -> None:
+        """socket-timeout for reads and writes that may block (Unix sockets do not inherit the
+        listener's); set once per connection, only when needed."""
+        if not self._timeouts_set:
+            self._timeouts_set = True
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, self.timeval)
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, self.timeval)
+
+    def _local_address(self, conn: socket.socket, listener: socket.socket) -> tuple[str, str]:
+        if listener.family == socket.AF_UNIX:
+            return "localhost", "0"
+        try:
+            host, port = conn.getsockname()[:2]
+        except OSError:
+            return "localhost", "0"
+        return str(host), str(port)
+
+    def _bad(self, conn: socket.socket, reason: str) -> None:
+        print(f"direct uwsgi: bad request: {reason}", file=sys.stderr, flush=True)
+
+    # -- the app ---------------------------------------------------------------------------
+
+    def _answer(self, conn: socket.socket, environ: dict[str, Any], length: int, prefix: str,
+                data: bytes, datasize: int, started: int) -> None:
+        wsgi.on_request()
+        environ.update(self.base_environ)
+        if length > len(data) - datasize:
+            self._set_timeouts(conn)  # the body is read from the socket
+        body = DirectInput(conn, data[datasize:], length) if length > 0 else wsgi.EMPTY_INPUT
+        environ["wsgi.input"] = body
+        self._conn = conn
+        self._head = None
+        self._status = 0
+        self._headers = 0
+        self._head_bytes = 0
+        self._body_bytes = 0
+        self._sent = False
+        self._prefix = prefix
+        self._method = environ.get("REQUEST_METHOD", "")
+        self.in_request = True
+        try:
+            result = self.app(environ, self._start_response)
+            try:
+                self._respond(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+            if not self._sent:
+                if self._head is None:
+                    raise RuntimeError("the application returned without calling start_response")
+                self._send(self._head)
+        except _ClientGone:
+            pass
+        except Exception:
+            self._fail(environ)
+        finally:
+            self.in_request = False
+            self._conn = None
+        if type(body) is DirectInput and body.unread():
+            self._drain(conn, body.unread())
+        self._log(data[:datasize], started)
+
+    def _respond(self, result: Iterable[bytes]) -> None:
+        if type(result) is list and len(result) == 1 and self._head is not None and not self._sent:
+            data = result[0]
+            if type(data) is bytes:
+                self._sent = True
+                if not self._body_allowed or not data:
+                    self._sendall(self._head)
+                elif len(data) <= _NO_TIMEOUT_WRITE:
+                    self._body_bytes = len(data)
+                    self._sendall(self._head + data)
+                else:
+                    self._body_bytes = len(data)
+                    self._send_pair(self._head, data)
+                return
+        if type(result) is wsgi.FileWrapper and self._head is not None and self._sendfile(result):
+            return
+        for data in result:
+            if type(data) is not bytes:
+                raise TypeError(f"response body item: {type(data).__name__} (expected: bytes)")
+            if data:
+                self.write(data)
+        if self._head is None:
+            raise RuntimeError("the application returned without calling start_response")
+
+    def _sendfile(self, wrapper: wsgi.FileWrapper) -> bool:
+        source = wrapper.sendfile_source()
+        if source is None:
+            return False
+        fd, offset, count = source
+        self._send(self._head)  # type: ignore[arg-type]
+        if not self._body_allowed:
+            return True
+        if count < 0:
+            count = max(os.fstat(fd).st_size - offset, 0)
+        conn = self._conn
+        assert conn is not None
+        self._set_timeouts(conn)
+        while count > 0:
+            try:
+                n = os.sendfile(conn.fileno(), fd, offset, min(count, 1 << 30))
+            except OSError:
+                raise _ClientGone() from None
+            if n == 0:
+                break
+            offset += n
+            count -= n
+            self._body_bytes += n
+        return True
+
+    def start_response(self, status: str, headers: list[tuple[str, str]],
+                       exc_info: Optional[wsgi.ExcInfo] = None) -> wsgi.WriteCallable:
+        if exc_info is not None:
+            try:
+                if self._sent:
+                    raise exc_info[1].with_traceback(exc_info[2])
+            finally:
+                exc_info = None
+        elif self._head is not None:
+            raise RuntimeError("start_response called a second time without exc_info")
+        code, _flags, _length, block = wsgi.check_head(status, headers)
+        self._status = code
+        self._headers = block.count("\n") - 1
+        self._body_allowed = not (self._method == "HEAD" or code < 200 or code == 204 or code == 304)
+        self._head = (self._prefix + block + "\r\n").encode("latin-1")
+        return self._write
+
+    def write(self, data: bytes) -> None:
+        if type(data) is not bytes:
+            raise TypeError(f"write() argument: {type(data).__name__} (expected: bytes)")
+        if not self._sent:
+            if self._head is None:
+                raise RuntimeError("response body before start_response")
+            self._send(self._head)
+        if data and self._body_allowed:
+            self._body_bytes += len(data)
+            self._sendall(data)
+
+    def _send(self, head: bytes) -> None:
+        self._sent = True
+        self._sendall(head)
+
+    def _sendall(self, data: bytes) -> None:
+        if not self._head_bytes:
+            self._head_bytes = len(self._head or b"")
+        if not self._timeouts_set and (self._body_bytes + len(data) > _NO_TIMEOUT_WRITE):
+            self._set_timeouts(self._conn)  # type: ignore[arg-type]
+        try:
+            self._conn.sendall(data)  # type: ignore[union-attr]
+        except OSError:
+            raise _ClientGone() from None
+
+    def _send_pair(self, head: bytes, data: bytes) -> None:
+        """Head and a large body in one sendmsg, without copying them together."""
+        conn = self._conn
+        assert conn is not None
+        self._head_bytes = len(head)
+        self._set_timeouts(conn)
+        try:
+            sent = conn.sendmsg([head, data])
+            if sent < len(head):
+                conn.sendall(head[sent:])
+                conn.sendall(data)
+            elif sent < len(head) + len(data):
+                conn.sendall(memoryview(data)[sent - len(head) :])
+        except OSError:
+            raise _ClientGone() from None
+
+    def _fail(self, environ: dict[str, Any]) -> None:
+        print(f"Error while handling {environ.get('REQUEST_METHOD')} {environ.get('REQUEST_URI')}:", file=sys.stderr)
+        traceback.print_exc(file=sys.stderr)
+        sys.stderr.flush()
+        if self._sent:
+            return  # the proxy sees the connection end early
+        self._status = 500
+        body = b"Internal Server Error\n"
+        head = (f"{self._prefix}500 Internal Server Error\r\nContent-Type: text/plain\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1")
+        self._head = head
+        self._sent = True
+        self._head_bytes = len(head)
+        self._body_bytes = len(body)
+        try:
+            self._conn.sendall(head + body)  # type: ignore[union-attr]
+        except OSError:
+            pass
+
+    def _drain(self, conn: socket.socket, left: int) -> None:
+        """Read what the app left of the body, so that closing sends FIN, not RST."""
+        if left > _DRAIN_LIMIT:
+            return
+        try:
+            conn.shutdown(socket.SHUT_WR)
+            while left > 0:
+                chunk = conn.recv(min(left, _BODY_READ))
+                if not chunk:
+                    return
+                left -= len(chunk)
+        except OSError:
+            pass
+
+    def _log(self, packet: bytes, started: int) -> None:
+        flags = self.setup.log_flags
+        status = self._status
+        size = self._body_bytes
+        nanos = time.monotonic_ns() - started
+        if not (
+            flags & DIRECT_LOG_ALL
+            or flags & DIRECT_LOG_ZERO and size == 0
+            or self.setup.log_slow_ms and nanos >= self.setup.log_slow_ms * 1_000_000
+            or flags & DIRECT_LOG_4XX and 400 <= status <= 499
+            or flags & DIRECT_LOG_5XX and 500 <= status <= 599
+            or self.setup.log_big_bytes and size >= self.setup.log_big_bytes
+        ):
+            return
+        start_micros = time.time_ns() // 1000 - nanos // 1000
+        self.channel.send(encode_direct_log(status, self._headers, self._head_bytes, size, nanos, start_micros,
+                                            packet))
+
+
+def raise_closed() -> None:
+    from .errors import ChannelClosed
+
+    raise ChannelClosed("the worker is stopping")
+
+
+def set_harakiri(seconds: int) -> bool:
+    """uwsgi.set_user_harakiri during a direct request: the deadline goes to the scoreboard
+    cell, where the master's sweep reads it. False when no direct request runs here."""
+    slot = getattr(wsgi.current_slot, "direct", None)
+    board = _board
+    if slot is None or board is None or not slot.in_request:
+        return False
+    deadline = time.monotonic_ns() + seconds * 1_000_000_000 if seconds else 0
+    _U64.pack_into(board, slot.offset + 16, deadline)
+    slot.harakiri_set = bool(seconds)
+    return True

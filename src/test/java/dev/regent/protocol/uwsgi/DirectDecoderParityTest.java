@@ -1,0 +1,141 @@
+package dev.regent.protocol.uwsgi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.regent.protocol.uwsgi.UwsgiDecodeResult.Decoded;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The worker's decoder for uwsgi packets it accepts itself (python/regent/direct.py) and the
+ * master's must agree on every packet: the same environ, body length and status-line prefix,
+ * and a refusal for exactly the same packets. Seeded packets, mostly broken, as in
+ * {@link UwsgiDecoderFuzzTest}, plus the corner cases named below.
+ */
+class DirectDecoderParityTest {
+
+    private static final Path PYTHON = Path.of("/usr/bin/python3");
+    private static final long SEED = 0x5EED_D1EC7L;
+    private static final int CASES = 3000;
+
+    // Reads one hex packet per line; prints NEED_MORE, REJECT, or the outcome of decode_packet.
+    private static final String SCRIPT = String.join("\n",
+            "import sys",
+            "sys.path.insert(0, sys.argv[1])",
+            "from regent import direct",
+            "for line in sys.stdin:",
+            "    data = bytes.fromhex(line.strip())",
+            "    if len(data) < 4 or len(data) < 4 + (data[1] | data[2] << 8):",
+            "        print('NEED_MORE'); continue",
+            "    try:",
+            "        env, length, prefix = direct.decode_packet(data, lambda: ('10.0.0.1', '3031'), '10.0.0.2')",
+            "    except direct.PacketError:",
+            "        print('REJECT'); continue",
+            "    items = ' '.join(k.encode('latin-1').hex() + '=' + v.encode('latin-1').hex()"
+                    + " for k, v in sorted(env.items()))",
+            "    print('OK', length, prefix.strip(), items)",
+            "");
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void workerAndMasterDecodeEveryPacketAlike() throws Exception {
+        Random random = new Random(SEED);
+        List<byte[]> packets = new ArrayList<>(corners());
+        for (int i = 0; i < CASES; i++) {
+            byte[] valid = UwsgiDecoderFuzzTest.validPacket(random);
+            packets.add(i % 3 == 0 ? valid : UwsgiDecoderFuzzTest.mutate(random, valid));
+        }
+        List<String> expected = new ArrayList<>();
+        for (byte[] p : packets) {
+            expected.add(master(p));
+        }
+        List<String> actual = python(packets);
+        assertThat(actual).hasSameSizeAs(expected);
+        int decoded = 0;
+        int rejected = 0;
+        for (int i = 0; i < packets.size(); i++) {
+            assertThat(actual.get(i)).as("packet " + HexFormat.of().formatHex(packets.get(i)))
+                    .isEqualTo(expected.get(i));
+            decoded += expected.get(i).startsWith("OK") ? 1 : 0;
+            rejected += expected.get(i).equals("REJECT") ? 1 : 0;
+        }
+        // Both kinds must really be exercised, or the comparison proves little.
+        assertThat(decoded).isGreaterThan(CASES / 4);
+        assertThat(rejected).isGreaterThan(CASES / 10);
+    }
+
+    /** Duplicates, magic variables, modifier 30, HTTPS spellings, odd lengths, huge CONTENT_LENGTH. */
+    private static List<byte[]> corners() {
+        return List.of(
+                UwsgiPackets.packet(0, "REMOTE_ADDR", "1.1.1.1", "REMOTE_ADDR", "2.2.2.2", "PATH_INFO", "/a",
+                        "PATH_INFO", "/b"),
+                UwsgiPackets.packet(0, "UWSGI_SCRIPT", "evil", "UWSGI_CHDIR", "/", "HTTP_X", "1"),
+                UwsgiPackets.packet(30, "SCRIPT_NAME", "/m", "PATH_INFO", "/m/x"),
+                UwsgiPackets.packet(30, "SCRIPT_NAME", "/m", "PATH_INFO", "/other"),
+                UwsgiPackets.packet(0, "HTTPS", "ON", "SERVER_PROTOCOL", "HTTP/1.1"),
+                UwsgiPackets.packet(0, "HTTPS", "1", "UWSGI_SCHEME", "http"),
+                UwsgiPackets.packet(0, "UWSGI_SCHEME", "HTTPS", "SERVER_PROTOCOL", "HTTP/9.9"),
+                UwsgiPackets.packet(0, "CONTENT_LENGTH", "12abc", "SERVER_PROTOCOL", "HTTP/2.0"),
+                UwsgiPackets.packet(0, "CONTENT_LENGTH", "99999999999999999999"),
+                UwsgiPackets.packet(0, "CONTENT_LENGTH", "9223372036854775807"),
+                UwsgiPackets.packet(0, "CONTENT_LENGTH", "\u0662"),
+                UwsgiPackets.packet(0, "wsgi.url_scheme", "https", "QUERY_STRING", "a=1"),
+                UwsgiPackets.packet(0, "HTTP_X", "caf\u00e9\u0080\u00ff\r\n"),
+                UwsgiPackets.packet(0),
+                UwsgiPackets.packet(7, "A", "b"),
+                UwsgiPackets.raw(0, 3, 0, new byte[] {1, 0, 'A'}),
+                UwsgiPackets.raw(0, 5, 0, new byte[] {0, 0, 1, 0, 'x'}),
+                UwsgiPackets.raw(0, 6, 0, new byte[] {1, 0, 'A', 9, 0, 'x', 'y'}));
+    }
+
+    private static String master(byte[] packet) {
+        UwsgiPackets.Fed fed = UwsgiPackets.feed(new UwsgiRequestDecoder(), packet,
+                Math.max(1, packet.length));
+        UwsgiDecodeResult r = fed.result();
+        if (r == UwsgiDecodeResult.NEED_MORE) {
+            return "NEED_MORE";
+        }
+        if (!(r instanceof Decoded d)) {
+            return "REJECT";
+        }
+        Map<String, String> environ = new TreeMap<>(UwsgiPackets.loadMarshal(UwsgiPackets.environBytes(d)));
+        d.head().environ().release();
+        HexFormat hex = HexFormat.of();
+        StringBuilder sb = new StringBuilder("OK ").append(Math.max(0, d.head().contentLength())).append(' ')
+                .append(d.statusLinePrefix().toString().strip()).append(' ');
+        List<String> items = new ArrayList<>();
+        environ.forEach((k, v) -> items.add(hex.formatHex(k.getBytes(StandardCharsets.ISO_8859_1)) + "="
+                + hex.formatHex(v.getBytes(StandardCharsets.ISO_8859_1))));
+        return sb.append(String.join(" ", items)).toString();
+    }
+
+    private static List<String> python(List<byte[]> packets) throws IOException, InterruptedException {
+        Path input = Files.createTempFile("parity", ".hex");
+        try {
+            StringBuilder sb = new StringBuilder();
+            for (byte[] p : packets) {
+                sb.append(HexFormat.of().formatHex(p)).append('\n');
+            }
+            Files.writeString(input, sb);
+            Process p = new ProcessBuilder(PYTHON.toString(), "-c", SCRIPT, Path.of("python").toAbsolutePath().toString())
+                    .redirectInput(input.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(out).isZero();
+            return out.lines().toList();
+        } finally {
+            Files.deleteIfExists(input);
+        }
+    }
+}
