@@ -450,14 +450,14 @@ class DirectSlot:
                         if sock is None:
                             continue
                         try:
-                            fd, addr = sock._accept()  # the C call: no wrapper object, no enum lookups
+                            cfd, addr = sock._accept()  # the C call: no wrapper object, no enum lookups
                         except (BlockingIOError, InterruptedError):
                             continue
                         except OSError as exc:
                             print(f"direct uwsgi: accept: {exc}", file=sys.stderr, flush=True)
                             continue
                         served = True
-                        conn = _socket.socket(families[fd], _STREAM, 0, fd)
+                        conn = _socket.socket(families[fd], _STREAM, 0, cfd)
                         if not track:
                             self._serve_connection(conn, addr, sock)
                             continue
