@@ -84,6 +84,7 @@ _PREFIXES = {"HTTP/1.0": "HTTP/1.0 ", "HTTP/1.1": "HTTP/1.1 ", "HTTP/2.0": "HTTP
 _LEADING_DIGITS = re.compile(r"[0-9]*")
 _LONG_MAX = (1 << 63) - 1
 MAX_VARS = 1024
+_FAST_LIMIT = 4 + 5 * MAX_VARS
 _BODY_READ = 64 * 1024
 # A request body the app left unread is drained up to this much before closing, or the
 # kernel would reset the connection and the proxy could lose the response.
@@ -201,21 +202,21 @@ def decode_packet(data: bytes, local: Callable[[], tuple[str, str]], peer: str) 
     text = data[:end].decode("latin-1")
     env: dict[str, Any] = {}
     pos = 4
-    count = 0
-    try:
-        # The fast path checks nothing per var: a length that overruns the block moves pos
-        # past its end for good, and every other defect is visible once the loop is over.
-        while pos < end:
-            key = pos + 2
-            pos = key + (data[pos] | (data[pos + 1] << 8))
-            value = pos + 2
-            stop = value + (data[pos] | (data[pos + 1] << 8))
-            env[text[key:pos]] = text[value:stop]
-            pos = stop
-            count += 1
-    except IndexError:
-        pos = -1
-    if pos != end or count > MAX_VARS or "" in env or text.count("\x0b\x00REMOTE_ADDR") > 1:
+    if end <= _FAST_LIMIT:
+        try:
+            # The fast path checks nothing per var: a length that overruns the block moves pos
+            # past its end for good, and every other defect is visible once the loop is over.
+            # A block this small cannot hold more than MAX_VARS vars (5 bytes each at least).
+            while pos < end:
+                key = pos + 2
+                pos = key + (data[pos] | (data[pos + 1] << 8))
+                value = pos + 2
+                stop = value + (data[pos] | (data[pos + 1] << 8))
+                env[text[key:pos]] = text[value:stop]
+                pos = stop
+        except IndexError:
+            pos = -1
+    if pos != end or "" in env or text.count("\x0b\x00REMOTE_ADDR") > 1:
         env = _decode_checked(data, text, end)  # raises PacketError with the exact defect
     if "UWSGI_" in text:
         for name in _MAGIC:
@@ -239,7 +240,7 @@ def decode_packet(data: bytes, local: Callable[[], tuple[str, str]], peer: str) 
         env.setdefault("SERVER_PORT", port)
     if "REMOTE_ADDR" not in env:
         env["REMOTE_ADDR"] = peer
-    env["wsgi.url_scheme"] = "https" if _is_https(env) else "http"
+    env["wsgi.url_scheme"] = "https" if ("HTTPS" in text or "UWSGI_SCHEME" in text) and _is_https(env) else "http"
     length = 0
     cl = env.get("CONTENT_LENGTH")
     if cl:
