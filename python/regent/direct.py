@@ -22,14 +22,16 @@ The answer is raw HTTP: ``SERVER_PROTOCOL`` (one of HTTP/1.0, 1.1, 2.0, 3.0, els
 HTTP/1.0), the status, the app's fields, a blank line, the body; the connection's end
 ends the body.
 
-The slot's scoreboard cell, in a file the master maps too (32 bytes, little-endian;
+The slot's scoreboard cell, in a file the master maps too (64 bytes, little-endian;
 written only by the slot's thread, read by the master's harakiri sweep and stats)::
 
-    +--------------------+--------------------+--------------------+--------------+
-    | started u64        | requests u64       | harakiri u64       | reserved u64 |
-    | CLOCK_MONOTONIC ns | served directly    | deadline ns (user) |              |
-    | 0 = idle           |                    | 0 = none           |              |
-    +--------------------+--------------------+--------------------+--------------+
+    +--------------------+--------------------+--------------------+--------------------+
+    | started u64        | requests u64       | harakiri u64       | tx u64             |
+    | CLOCK_MONOTONIC ns | served directly    | deadline ns (user) | body bytes sent    |
+    | 0 = idle           |                    | 0 = none           |                    |
+    +--------------------+--------------------+--------------------+--------------------+
+    | 2xx u64            | 3xx u64            | 4xx u64            | 5xx u64            |
+    +--------------------+--------------------+--------------------+--------------------+
 """
 
 from __future__ import annotations
@@ -68,9 +70,9 @@ from .protocol import (
 )
 
 _STREAM = socket.SOCK_STREAM
-CELL_SIZE = 32
+CELL_SIZE = 64
 _U64 = struct.Struct("<Q")
-_U64X2 = struct.Struct("<QQ")
+_CELL = struct.Struct("<8Q")
 
 # The listening sockets and the scoreboard, set in the zygote before any worker forks.
 _listeners: list[socket.socket] = []
@@ -389,10 +391,12 @@ class DirectSlot:
         self.setup = setup
         self.offset = setup.cell * CELL_SIZE
         self.requests = 0
+        self.tx = 0
+        # Answers by status class (index status // 100; 0 for none or 1xx), for the master's stats.
+        self.classes = [0, 0, 0, 0, 0, 0]
         self.multithread = bool(handler.base_environ.get("wsgi.multithread"))
-        # set_user_harakiri during the current request wrote a deadline into the cell.
+        # True while the app runs: uwsgi.set_user_harakiri then writes its deadline into the cell.
         self.in_request = False
-        self.harakiri_set = False
         timeout = max(setup.socket_timeout_ms, 1)
         self.timeval = struct.pack("@ll", timeout // 1000, (timeout % 1000) * 1000)
         self.buffer_size = setup.buffer_size
@@ -416,8 +420,7 @@ class DirectSlot:
         """Accept and answer until the channel closes (raises ChannelClosed)."""
         board = _board
         assert board is not None
-        _U64X2.pack_into(board, self.offset, 0, 0)
-        _U64.pack_into(board, self.offset + 16, 0)
+        _CELL.pack_into(board, self.offset, 0, 0, 0, 0, 0, 0, 0, 0)
         chan_fd = self.channel.sock.fileno()
         poller = select.epoll()
         listening = {}
@@ -499,6 +502,8 @@ class DirectSlot:
         started = time.monotonic_ns()
         _U64.pack_into(board, offset, started)  # type: ignore[arg-type]
         self._timeouts_set = False
+        self._status = 0
+        self._body_bytes = 0
         try:
             data = self._read_packet(conn)
             if data is None:
@@ -517,10 +522,13 @@ class DirectSlot:
             self._answer(conn, environ, length, prefix, data, datasize, started)
         finally:
             self.requests += 1
-            _U64X2.pack_into(board, offset, 0, self.requests)  # type: ignore[arg-type]
-            if self.harakiri_set:
-                self.harakiri_set = False
-                _U64.pack_into(board, offset + 16, 0)  # type: ignore[arg-type]
+            self.tx += self._body_bytes
+            classes = self.classes
+            status = self._status
+            classes[status // 100 if 200 <= status <= 599 else 0] += 1
+            # One write for the whole cell: idle again, counters, no user harakiri.
+            _CELL.pack_into(board, offset, 0, self.requests, 0, self.tx,  # type: ignore[arg-type]
+                            classes[2], classes[3], classes[4], classes[5])
             conn.close()
 
     def _read_packet(self, conn: socket.socket) -> Optional[bytes]:
@@ -808,5 +816,4 @@ def set_harakiri(seconds: int) -> bool:
         return False
     deadline = time.monotonic_ns() + seconds * 1_000_000_000 if seconds else 0
     _U64.pack_into(board, slot.offset + 16, deadline)
-    slot.harakiri_set = bool(seconds)
     return True

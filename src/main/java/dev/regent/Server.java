@@ -125,7 +125,7 @@ public final class Server {
                 Listeners bound = listeners;
                 dispatcher.direct(new DirectServing(
                         Scoreboard.create(directBoard, config.processes() * config.threads() * 4 + 16),
-                        directSetup(), bound::masterAcceptsUwsgi));
+                        directSetup(), bound::masterAcceptsUwsgi), context.counters()::recordDirect);
                 directFds[0] = listeners.uwsgiDescriptors();
             }
             observability = Observability.start(loop, config, dispatcher, context.counters(), log);
@@ -231,7 +231,7 @@ public final class Server {
         // Swept even without a global limit: any request may set its own (uwsgi.set_user_harakiri).
         timers.add(loop.scheduleAtFixedRate(() -> {
             long now = System.nanoTime();
-            dispatcher.sweepDirectRecycling(now);
+            dispatcher.sweepDirect(now);
             for (Slot slot : dispatcher.sweepHarakiri(now, limit)) {
                 String which = slot.userHarakiriFired()
                         ? "user harakiri " + slot.userHarakiriSeconds() + " s, set by the app with set_user_harakiri"

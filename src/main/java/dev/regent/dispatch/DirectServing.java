@@ -109,6 +109,18 @@ public final class DirectServing {
         return slot.cell() < 0 ? 0 : board.requests(slot.cell());
     }
 
+    /** The slot's counters: requests, tx, then answers of class 2xx to 5xx at indexes 2 to 5. */
+    long[] counters(Slot slot) {
+        int cell = slot.cell();
+        long[] out = new long[6];
+        out[0] = board.requests(cell);
+        out[1] = board.tx(cell);
+        for (int c = 2; c <= 5; c++) {
+            out[c] = board.answers(cell, c);
+        }
+        return out;
+    }
+
     long userDeadline(Slot slot) {
         return slot.cell() < 0 ? 0 : board.userDeadline(slot.cell());
     }

@@ -76,6 +76,14 @@ public final class Dispatcher {
     private MaxRequests maxRequests = (id, age) -> 0;
     /** Slots that accept on the uwsgi sockets themselves; null when the master relays everything. */
     private DirectServing direct;
+    private DirectCounts directCounts = (workerId, core, requests, tx, byClass) -> { };
+
+    /** Where the counts of requests answered directly go (the stats' per-worker and per-class totals). */
+    @FunctionalInterface
+    public interface DirectCounts {
+        /** {@code byClass[c]}: answers of status class c (2..5); {@code requests} includes the others. */
+        void record(int workerId, int core, long requests, long tx, long[] byClass);
+    }
     private long queuedTotal;
     private long rejectedTotal;
     private boolean closed;
@@ -100,8 +108,9 @@ public final class Dispatcher {
     }
 
     /** Turns direct uwsgi serving on for the slots that connect from now on. */
-    public void direct(DirectServing direct) {
+    public void direct(DirectServing direct, DirectCounts counts) {
         this.direct = direct;
+        this.directCounts = counts;
     }
 
     /** Graceful stop: the slots serving uwsgi sockets directly stop accepting. */
@@ -224,6 +233,7 @@ public final class Dispatcher {
         Job job = slot.job();
         slot.clear();
         if (direct != null) {
+            countDirect(slot);
             direct.detach(slot);
         }
         worker.slots.remove(slot);
@@ -358,9 +368,14 @@ public final class Dispatcher {
      * max-requests for workers that answer uwsgi sockets directly: their count is in the
      * scoreboard, so it is checked here (once a second) rather than as each request ends.
      */
-    public void sweepDirectRecycling(long now) {
+    public void sweepDirect(long now) {
         if (direct == null) {
             return;
+        }
+        for (WorkerSlots w : workers) {
+            for (Slot s : w.slots) {
+                countDirect(s);
+            }
         }
         for (WorkerSlots w : List.copyOf(workers)) {
             if (w.draining || w.recycleRequested) {
@@ -373,6 +388,25 @@ public final class Dispatcher {
                 listener.recycle(w.workerId, w.pid, "max-requests (" + total + " requests)");
             }
         }
+    }
+
+    /** Hands what the slot answered directly since the last count to the stats. */
+    private void countDirect(Slot s) {
+        if (s.cell() < 0) {
+            return;
+        }
+        long[] now = direct.counters(s);
+        long[] seen = s.counted;
+        long requests = now[0] - seen[0];
+        if (requests <= 0) {
+            return;
+        }
+        long[] byClass = new long[6];
+        for (int c = 2; c <= 5; c++) {
+            byClass[c] = now[c] - seen[c];
+        }
+        directCounts.record(s.worker().workerId, s.index(), requests, now[1] - seen[1], byClass);
+        System.arraycopy(now, 0, seen, 0, seen.length);
     }
 
     /** Requests the worker has answered, relayed and direct. */

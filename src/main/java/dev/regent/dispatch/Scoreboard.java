@@ -14,18 +14,20 @@ import java.util.BitSet;
  * writes them). A file in the runtime directory, mapped by the master and by every worker.
  *
  * <pre>
- * cell i at byte 32*i, little-endian, written only by the slot's thread:
- * +--------------------+--------------------+--------------------+--------------+
- * | started u64        | requests u64       | harakiri u64       | reserved u64 |
- * | CLOCK_MONOTONIC ns | served directly    | deadline ns (user) |              |
- * | 0 = idle           |                    | 0 = none           |              |
- * +--------------------+--------------------+--------------------+--------------+
+ * cell i at byte 64*i, little-endian, written only by the slot's thread:
+ * +--------------------+--------------------+--------------------+--------------------+
+ * | started u64        | requests u64       | harakiri u64       | tx u64             |
+ * | CLOCK_MONOTONIC ns | served directly    | deadline ns (user) | body bytes sent    |
+ * | 0 = idle           |                    | 0 = none           |                    |
+ * +--------------------+--------------------+--------------------+--------------------+
+ * | 2xx u64            | 3xx u64            | 4xx u64            | 5xx u64            |
+ * +--------------------+--------------------+--------------------+--------------------+
  * </pre>
  * System.nanoTime() is CLOCK_MONOTONIC on Linux, the clock of Python's time.monotonic_ns(), so
  * both sides compare the same numbers. Cells are handed out and taken back on the I/O loop only.
  */
 public final class Scoreboard {
-    public static final int CELL_SIZE = 32;
+    public static final int CELL_SIZE = 64;
 
     private final Path file;
     private final MappedByteBuffer map;
@@ -77,6 +79,16 @@ public final class Scoreboard {
     /** Requests the cell's slot has answered directly. */
     long requests(int cell) {
         return map.getLong(cell * CELL_SIZE + 8);
+    }
+
+    /** Response body bytes the cell's slot has sent directly. */
+    long tx(int cell) {
+        return map.getLong(cell * CELL_SIZE + 24);
+    }
+
+    /** Direct answers with a status of class {@code cls} (2 to 5). */
+    long answers(int cell, int cls) {
+        return map.getLong(cell * CELL_SIZE + 32 + (cls - 2) * 8);
     }
 
     /** The deadline the current request set with uwsgi.set_user_harakiri, 0 for none. */

@@ -23,6 +23,8 @@ public final class Slot {
     private int cell = -1;
     /** The direct request (its start time) harakiri last fired for. */
     private long directFiredFor;
+    /** The cell's counters as last counted: requests, tx, then answers of class 2xx to 5xx. */
+    final long[] counted = new long[6];
 
     Slot(WorkerSlots worker, int index, Channel channel) {
         this.worker = worker;

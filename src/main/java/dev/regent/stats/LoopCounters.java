@@ -88,6 +88,26 @@ public final class LoopCounters {
         w.coreRequests.merge(core, 1L, Long::sum);
     }
 
+    /**
+     * Requests a worker slot answered directly on a uwsgi socket, counted from the scoreboard
+     * once a second: totals only (their latencies are not in the histograms).
+     *
+     * @param byClass answers by status class, index 2..5; the rest of {@code requests} had none
+     */
+    public void recordDirect(int workerId, int core, long requests, long tx, long[] byClass) {
+        long classified = 0;
+        for (int c = 2; c <= 5; c++) {
+            byClass[c] = Math.max(0, byClass[c]);
+            this.byClass[c] += byClass[c];
+            classified += byClass[c];
+        }
+        this.byClass[0] += Math.max(0, requests - classified);
+        Worker w = workers.computeIfAbsent(workerId, k -> new Worker());
+        w.requests += requests;
+        w.tx += tx;
+        w.coreRequests.merge(core, requests, Long::sum);
+    }
+
     /** A response the master sent from the file system. */
     public void recordStatic(int status, long bytes, long nanos) {
         staticRequests++;
