@@ -504,6 +504,7 @@ class DirectSlot:
         self._timeouts_set = False
         self._status = 0
         self._body_bytes = 0
+        answered = False
         try:
             data = self._read_packet(conn)
             if data is None:
@@ -519,13 +520,15 @@ class DirectSlot:
                 self._bad(conn, f"content length: {length} (expected: <= limit-post {limit})")
                 return
             datasize = 4 + (data[1] | (data[2] << 8))
+            answered = True
             self._answer(conn, environ, length, prefix, data, datasize, started)
         finally:
-            self.requests += 1
-            self.tx += self._body_bytes
+            if answered:  # a refused packet is a bad client, not a request
+                self.requests += 1
+                self.tx += self._body_bytes
+                status = self._status
+                self.classes[status // 100 if 200 <= status <= 599 else 0] += 1
             classes = self.classes
-            status = self._status
-            classes[status // 100 if 200 <= status <= 599 else 0] += 1
             # One write for the whole cell: idle again, counters, no user harakiri.
             _CELL.pack_into(board, offset, 0, self.requests, 0, self.tx,  # type: ignore[arg-type]
                             classes[2], classes[3], classes[4], classes[5])
@@ -756,9 +759,12 @@ class DirectSlot:
         if self._sent:
             return  # the proxy sees the connection end early
         self._status = 500
+        self._headers = 2
         body = b"Internal Server Error\n"
         head = (f"{self._prefix}500 Internal Server Error\r\nContent-Type: text/plain\r\n"
                 f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1")
+        if self._method == "HEAD":
+            body = b""
         self._head = head
         self._sent = True
         self._head_bytes = len(head)
@@ -814,6 +820,7 @@ def set_harakiri(seconds: int) -> bool:
     board = _board
     if slot is None or board is None or not slot.in_request:
         return False
-    deadline = time.monotonic_ns() + seconds * 1_000_000_000 if seconds else 0
+    # Capped as the relayed path's SET_HARAKIRI frame is (u32 seconds), so it fits the cell.
+    deadline = time.monotonic_ns() + min(seconds, 0x7FFFFFFF) * 1_000_000_000 if seconds else 0
     _U64.pack_into(board, slot.offset + 16, deadline)
     return True
