@@ -193,6 +193,27 @@ class _Quiesce:
 quiesce = _Quiesce()
 
 
+def header_error(data: bytes, buffer_size: int) -> Optional[str]:
+    """Why the 4-byte header alone refuses the packet (the master's order of checks), or None."""
+    if data[0] != 0 and data[0] != 30:
+        return f"unavailable modifier requested: {data[0]}"
+    size = data[1] | (data[2] << 8)
+    if size > buffer_size:
+        return f"uwsgi block size: {size} (expected: <= {buffer_size})"
+    return None
+
+
+_log_lock = threading.Lock()
+
+
+def log_line(text: str) -> None:
+    """One whole line on stderr: slot threads write concurrently, and print() writes the text and
+    its newline separately, so two lines could merge."""
+    with _log_lock:
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+
+
 def decode_packet(data: bytes, local: Callable[[], tuple[str, str]], peer: str) -> tuple[dict[str, Any], int, str]:
     """(environ, body length, status-line prefix) of the whole header + vars in ``data``."""
     mod1 = data[0]
@@ -286,6 +307,26 @@ def _decode_checked(data: bytes, text: str, end: int) -> dict[str, Any]:
     return env
 
 
+def _unmapped(address: str) -> str:
+    """An IPv4 client of a dual-stack listener as the master names it: 127.0.0.1, not ::ffff:127.0.0.1."""
+    if address.startswith("::ffff:") and "." in address:
+        return address[7:]
+    return address
+
+
+_REMOTE_ADDR_VAR = b"\x0b\x00REMOTE_ADDR"
+
+
+def _with_var(packet: bytes, key: bytes, value: bytes) -> bytes:
+    """``packet`` with one more var, so that the master's log line names the TCP peer as it
+    does for a relayed request that came without REMOTE_ADDR."""
+    size = (packet[1] | (packet[2] << 8)) + 4 + len(key) + len(value)
+    if size > 0xFFFF:
+        return packet
+    var = struct.pack("<H", len(key)) + key + struct.pack("<H", len(value)) + value
+    return bytes([packet[0], size & 0xFF, size >> 8, packet[3]]) + packet[4:] + var
+
+
 def _is_https(env: dict[str, Any]) -> bool:
     scheme = env.get("UWSGI_SCHEME")
     if scheme is not None:
@@ -305,8 +346,7 @@ def _dropped(name: str) -> None:
     global _dropped_warned
     if not _dropped_warned:
         _dropped_warned = True
-        print(f"ignored uWSGI magic variables [{name}] (they would let a client load code; see docs/differences.md)",
-              file=sys.stderr, flush=True)
+        log_line(f"ignored uWSGI magic variables [{name}] (they would let a client load code; see docs/differences.md)")
 
 
 class DirectInput(wsgi.InputStream):
@@ -413,6 +453,7 @@ class DirectSlot:
         self._prefix = "HTTP/1.0 "
         self._method = ""
         self._timeouts_set = False
+        self._peer = ""
 
     # -- the loop --------------------------------------------------------------------------
 
@@ -458,7 +499,7 @@ class DirectSlot:
                         except (BlockingIOError, InterruptedError):
                             continue
                         except OSError as exc:
-                            print(f"direct uwsgi: accept: {exc}", file=sys.stderr, flush=True)
+                            log_line(f"direct uwsgi: accept: {exc}")
                             continue
                         served = True
                         conn = _socket.socket(families[fd], _STREAM, 0, cfd)
@@ -509,7 +550,8 @@ class DirectSlot:
             data = self._read_packet(conn)
             if data is None:
                 return
-            peer = addr[0] if type(addr) is tuple else ""
+            peer = _unmapped(addr[0]) if type(addr) is tuple else ""
+            self._peer = peer
             try:
                 environ, length, prefix = decode_packet(data, lambda: self._local_address(conn, listener), peer)
             except PacketError as exc:
@@ -546,14 +588,11 @@ class DirectSlot:
                 self._set_timeouts(conn)
                 data = conn.recv(self.buffer_size + 4)
             if len(data) >= 4:
-                need = 4 + (data[1] | (data[2] << 8))
-                if need - 4 > self.buffer_size:
-                    self._bad(conn, f"uwsgi block size: {need - 4} (expected: <= {self.buffer_size})")
+                error = header_error(data, self.buffer_size)
+                if error is not None:
+                    self._bad(conn, error)
                     return None
-                if data[0] != 0 and data[0] != 30:
-                    self._bad(conn, f"unavailable modifier requested: {data[0]}")
-                    return None
-                if len(data) >= need:
+                if len(data) >= 4 + (data[1] | (data[2] << 8)):
                     return data
             chunks = [data]
             have = len(data)
@@ -561,14 +600,17 @@ class DirectSlot:
             while True:
                 if not chunks[-1]:
                     if have:
-                        self._bad(conn, f"closed after {have} bytes of an incomplete packet")
+                        # The master's wording for the same event on a relayed connection.
+                        log_line(f"direct uwsgi: client closed its side in the middle of a request head"
+                                 f" ({have} bytes)")
                     return None
                 if need < 0 and have >= 4:
                     joined = b"".join(chunks)
                     chunks = [joined]
                     need = 4 + (joined[1] | (joined[2] << 8))
-                    if need - 4 > self.buffer_size:
-                        self._bad(conn, f"uwsgi block size: {need - 4} (expected: <= {self.buffer_size})")
+                    error = header_error(joined, self.buffer_size)
+                    if error is not None:
+                        self._bad(conn, error)
                         return None
                 if need >= 0 and have >= need:
                     return b"".join(chunks)
@@ -597,10 +639,10 @@ class DirectSlot:
             host, port = conn.getsockname()[:2]
         except OSError:
             return "localhost", "0"
-        return str(host), str(port)
+        return _unmapped(str(host)), str(port)
 
     def _bad(self, conn: socket.socket, reason: str) -> None:
-        print(f"direct uwsgi: bad request: {reason}", file=sys.stderr, flush=True)
+        log_line(f"direct uwsgi: bad request: {reason}")
 
     # -- the app ---------------------------------------------------------------------------
 
@@ -789,6 +831,7 @@ class DirectSlot:
             pass
 
     def _log(self, packet: bytes, started: int) -> None:
+        """A DIRECT_LOG frame when the master's log rules want this request's line."""
         flags = self.setup.log_flags
         status = self._status
         size = self._body_bytes
@@ -803,6 +846,8 @@ class DirectSlot:
         ):
             return
         start_micros = time.time_ns() // 1000 - nanos // 1000
+        if self._peer and _REMOTE_ADDR_VAR not in packet:
+            packet = _with_var(packet, b"REMOTE_ADDR", self._peer.encode("latin-1"))
         self.channel.send(encode_direct_log(status, self._headers, self._head_bytes, size, nanos, start_micros,
                                             packet))
 

@@ -858,12 +858,12 @@ class MalformedPacketTest(DirectTestCase):
 
     def test_truncated_header_then_close(self) -> None:
         self.start_recording()
-        self.assert_refused(b"\x00\x10", shut_write=True, reason="closed after 2 bytes")
+        self.assert_refused(b"\x00\x10", shut_write=True, reason="closed its side in the middle of a request head (2 bytes)")
 
     def test_truncated_vars_then_close(self) -> None:
         self.start_recording()
         data = packet(request_vars())
-        self.assert_refused(data[:-5], shut_write=True, reason=f"closed after {len(data) - 5} bytes")
+        self.assert_refused(data[:-5], shut_write=True, reason=f"closed its side in the middle of a request head ({len(data) - 5} bytes)")
 
     def test_connect_and_close_without_a_byte(self) -> None:
         self.start_recording()

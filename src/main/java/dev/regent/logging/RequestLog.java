@@ -186,7 +186,10 @@ public final class RequestLog {
                 return remote;
             }
         }
-        return conn == null ? "-" : conn.remote();
+        // No connection: a request a worker answered directly (DirectRequestLog). Its packet names
+        // the TCP peer (the worker adds REMOTE_ADDR when the proxy did not), so without an address
+        // it came over a Unix socket, which a relayed request's line calls "unix" as well.
+        return conn == null ? "unix" : conn.remote();
     }
 
     /** Server messages: one line each, with a timestamp and a level for warnings and errors. */

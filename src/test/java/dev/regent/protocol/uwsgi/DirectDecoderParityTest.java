@@ -36,6 +36,8 @@ class DirectDecoderParityTest {
             "from regent import direct",
             "for line in sys.stdin:",
             "    data = bytes.fromhex(line.strip())",
+            "    if len(data) >= 4 and direct.header_error(data, 65536) is not None:",
+            "        print('REJECT'); continue",
             "    if len(data) < 4 or len(data) < 4 + (data[1] | data[2] << 8):",
             "        print('NEED_MORE'); continue",
             "    try:",
