@@ -58,7 +58,7 @@ public final class DirectRequestLog {
             }
             RequestHead head = decoded.head();
             try {
-                requestLog.log(null, head, head.environ(), status, rsize, hsize, headers, nanos, startMicros,
+                requestLog.logDirect(head, head.environ(), status, rsize, hsize, headers, nanos, startMicros,
                         slot.worker().workerId(), slot.worker().pid(), slot.index());
             } finally {
                 head.environ().release();

@@ -129,6 +129,24 @@ public final class RequestLog {
     /** As above, for a request that started at {@code startMicros} (wall clock, µs since the epoch). */
     public void log(ClientConnection conn, RequestHead head, ByteBuf environ, int status, long rsize, long hsize,
                     int headers, long nanos, long startMicros, int workerId, long workerPid, int core) {
+        write(conn == null ? "-" : null, conn, head, environ, status, rsize, hsize, headers, nanos, startMicros,
+                workerId, workerPid, core);
+    }
+
+    /**
+     * A request a worker answered directly on a uwsgi socket (frontend.DirectRequestLog). Its
+     * packet names the TCP peer (the worker adds REMOTE_ADDR when the proxy did not), so one
+     * without an address came over a Unix socket, which a relayed request's line calls "unix".
+     */
+    public void logDirect(RequestHead head, ByteBuf environ, int status, long rsize, long hsize, int headers,
+                          long nanos, long startMicros, int workerId, long workerPid, int core) {
+        write("unix", null, head, environ, status, rsize, hsize, headers, nanos, startMicros, workerId, workerPid,
+                core);
+    }
+
+    private void write(String noConnection, ClientConnection conn, RequestHead head, ByteBuf environ, int status,
+                       long rsize, long hsize, int headers, long nanos, long startMicros, int workerId,
+                       long workerPid, int core) {
         long n = requests.incrementAndGet();
         if (reason(status, rsize, nanos / 1_000_000) == null) {
             return;
@@ -137,7 +155,7 @@ public final class RequestLog {
         String proto = environ == null ? null : EnvironReader.get(environ, "SERVER_PROTOCOL");
         LogRecord r = new LogRecord(head.method(), head.uri(),
                 proto != null ? proto : head.http10() ? "HTTP/1.0" : "HTTP/1.1",
-                address(conn, environ), environ, status, rsize, hsize, headers,
+                address(conn, environ, noConnection), environ, status, rsize, hsize, headers,
                 head.framing() == RequestHead.BodyFraming.LENGTH ? head.contentLength() : 0,
                 startMicros, micros, workerPid > 0 ? workerPid : pid, workerId, core, n);
         sink.line(line(r));
@@ -173,7 +191,7 @@ public final class RequestLog {
     }
 
     /** X-Forwarded-For with log-x-forwarded-for, else REMOTE_ADDR, else the peer. */
-    private String address(ClientConnection conn, ByteBuf environ) {
+    private String address(ClientConnection conn, ByteBuf environ, String noConnection) {
         if (environ != null) {
             if (spec.xForwardedFor()) {
                 String xff = EnvironReader.get(environ, "HTTP_X_FORWARDED_FOR");
@@ -186,10 +204,7 @@ public final class RequestLog {
                 return remote;
             }
         }
-        // No connection: a request a worker answered directly (DirectRequestLog). Its packet names
-        // the TCP peer (the worker adds REMOTE_ADDR when the proxy did not), so without an address
-        // it came over a Unix socket, which a relayed request's line calls "unix" as well.
-        return conn == null ? "unix" : conn.remote();
+        return conn == null ? noConnection : conn.remote();
     }
 
     /** Server messages: one line each, with a timestamp and a level for warnings and errors. */
