@@ -420,6 +420,21 @@ class DirectInput(wsgi.InputStream):
         self._pos = 0
 
 
+# Validated heads by (status, *headers): most responses of an app repeat a few heads exactly.
+_heads: dict[tuple[Any, ...], tuple[int, int, bytes]] = {}
+_HEAD_CACHE_LIMIT = 512
+_PREFIX_BYTES = {p: p.encode("latin-1") for p in ("HTTP/1.0 ", "HTTP/1.1 ", "HTTP/2.0 ", "HTTP/3.0 ")}
+
+
+def _plain(headers: list[Any]) -> bool:
+    """Only exact (str, str) tuples and a str status may share a cached head: an equal value of
+    another type (a str subclass, say) must still meet check_head's type checks."""
+    for item in headers:
+        if type(item) is not tuple or len(item) != 2 or type(item[0]) is not str or type(item[1]) is not str:
+            return False
+    return True
+
+
 class DirectSlot:
     """One slot's direct serving: its accept loop and the request it is answering."""
 
@@ -746,20 +761,40 @@ class DirectSlot:
                 exc_info = None
         elif self._head is not None:
             raise RuntimeError("start_response called a second time without exc_info")
-        code, _flags, _length, block = wsgi.check_head(status, headers)
+        cacheable = type(status) is str and type(headers) is list and _plain(headers)
+        head = _heads.get((status, *headers)) if cacheable else None
+        if head is None:
+            code, _flags, _length, block = wsgi.check_head(status, headers)
+            head = (code, block.count("\n") - 1, (block + "\r\n").encode("latin-1"))
+            if cacheable:
+                if len(_heads) >= _HEAD_CACHE_LIMIT:
+                    _heads.clear()
+                _heads[(status, *headers)] = head
+        code = head[0]
         self._status = code
-        self._headers = block.count("\n") - 1
+        self._headers = head[1]
         self._body_allowed = not (self._method == "HEAD" or code < 200 or code == 204 or code == 304)
-        self._head = (self._prefix + block + "\r\n").encode("latin-1")
+        self._head = _PREFIX_BYTES[self._prefix] + head[2]
         return self._write
 
     def write(self, data: bytes) -> None:
         if type(data) is not bytes:
             raise TypeError(f"write() argument: {type(data).__name__} (expected: bytes)")
         if not self._sent:
-            if self._head is None:
+            head = self._head
+            if head is None:
                 raise RuntimeError("response body before start_response")
-            self._send(self._head)
+            self._sent = True
+            if data and self._body_allowed:
+                # The head leaves with the first chunk: one write, and one wake-up of the proxy.
+                self._body_bytes += len(data)
+                if len(data) <= _NO_TIMEOUT_WRITE:
+                    self._sendall(head + data)
+                else:
+                    self._send_pair(head, data)
+            else:
+                self._sendall(head)
+            return
         if data and self._body_allowed:
             self._body_bytes += len(data)
             self._sendall(data)
