@@ -7,16 +7,7 @@ measurement is in docs/concurrency.md, "Direct uwsgi").  The master still owns t
 sockets (it binds them, passes them to the zygote once, keeps them across reloads), picks
 the slots that may accept (the DIRECT frame), times harakiri and writes the request log.
 
-The request packet, decoded by the same rules as the master's UwsgiRequestDecoder::
-
-    header (4 bytes), then datasize bytes of vars, then the body (CONTENT_LENGTH bytes, raw)
-    +-----------+------------------+-----------+
-    | modifier1 | datasize u16 LE  | modifier2 |
-    +-----------+------------------+-----------+
-    vars, repeated until datasize is used up exactly:
-    +--------------+---------------+--------------+-----------------+
-    | klen u16 LE  | key (klen)    | vlen u16 LE  | value (vlen)    |
-    +--------------+---------------+--------------+-----------------+
+The request packet is decoded by regent/uwsgi_packet.py.
 
 The answer is raw HTTP: ``SERVER_PROTOCOL`` (one of HTTP/1.0, 1.1, 2.0, 3.0, else
 HTTP/1.0), the status, the app's fields, a blank line, the body; the connection's end
@@ -39,7 +30,6 @@ from __future__ import annotations
 import array
 import mmap
 import os
-import re
 import select
 import socket
 import _socket
@@ -48,7 +38,7 @@ import sys
 import threading
 import time
 import traceback
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from . import wsgi
 from .channel import Channel
@@ -68,6 +58,15 @@ from .protocol import (
     encode_direct_log,
     encode_hello,
 )
+from .uwsgi_packet import (
+    REMOTE_ADDR_VAR,
+    PacketError,
+    decode_packet,
+    header_error,
+    log_line,
+    unmapped,
+    with_var,
+)
 
 _STREAM = socket.SOCK_STREAM
 CELL_SIZE = 64
@@ -78,15 +77,6 @@ _CELL = struct.Struct("<8Q")
 _listeners: list[socket.socket] = []
 _board: Optional[mmap.mmap] = None
 
-_MAGIC = (
-    "UWSGI_SCRIPT", "UWSGI_MODULE", "UWSGI_CALLABLE", "UWSGI_FILE", "UWSGI_PYHOME", "UWSGI_CHDIR",
-    "UWSGI_SETENV", "UWSGI_POSTFILE", "UWSGI_TOUCH_RELOAD", "UWSGI_APPID", "UWSGI_CACHE_GET",
-)
-_PREFIXES = {"HTTP/1.0": "HTTP/1.0 ", "HTTP/1.1": "HTTP/1.1 ", "HTTP/2.0": "HTTP/2.0 ", "HTTP/3.0": "HTTP/3.0 "}
-_LEADING_DIGITS = re.compile(r"[0-9]*")
-_LONG_MAX = (1 << 63) - 1
-MAX_VARS = 1024
-_FAST_LIMIT = 4 + 5 * MAX_VARS
 _BODY_READ = 64 * 1024
 # A request body the app left unread is drained up to this much before closing, or the
 # kernel would reset the connection and the proxy could lose the response.
@@ -97,10 +87,6 @@ _WAITALL = socket.MSG_WAITALL
 _NO_TIMEOUT_WRITE = 64 * 1024
 # Greedy accepts between two looks at the master's channel (signals, EOF), in seconds.
 _CHANNEL_CHECK = 0.01
-
-
-class PacketError(Exception):
-    """A malformed or refused uwsgi packet; the connection is closed without an answer."""
 
 
 class _ClientGone(Exception):
@@ -191,214 +177,6 @@ class _Quiesce:
 
 
 quiesce = _Quiesce()
-
-
-def header_error(data: bytes, buffer_size: int) -> Optional[str]:
-    """Why the 4-byte header alone refuses the packet (the master's order of checks), or None."""
-    if data[0] != 0 and data[0] != 30:
-        return f"unavailable modifier requested: {data[0]}"
-    size = data[1] | (data[2] << 8)
-    if size > buffer_size:
-        return f"uwsgi block size: {size} (expected: <= {buffer_size})"
-    return None
-
-
-_log_lock = threading.Lock()
-
-
-def log_line(text: str) -> None:
-    """One whole line on stderr: slot threads write concurrently, and print() writes the text and
-    its newline separately, so two lines could merge."""
-    with _log_lock:
-        sys.stderr.write(text + "\n")
-        sys.stderr.flush()
-
-
-def decode_packet(data: bytes, local: Callable[[], tuple[str, str]], peer: str) -> tuple[dict[str, Any], int, str]:
-    """(environ, body length, status-line prefix) of the whole header + vars in ``data``."""
-    mod1 = data[0]
-    if mod1 != 0 and mod1 != 30:
-        raise PacketError(f"unavailable modifier requested: {mod1}")
-    end = 4 + (data[1] | (data[2] << 8))
-    # One decode of header and vars: latin-1 maps byte i to character i, so the offsets of
-    # ``data`` index ``text`` too, and each key and value is a plain str slice.
-    text = data[:end].decode("latin-1")
-    env = _by_template(data, text, end) if end <= _FAST_LIMIT else None
-    if env is None:
-        env = _decode_vars(data, text, end)
-    if "UWSGI_" in text:
-        for name in _MAGIC:
-            if name in env:
-                del env[name]
-                _dropped(name)
-    if mod1 == 30:
-        path = env.get("PATH_INFO")
-        script = env.get("SCRIPT_NAME")
-        if path is not None and script and path.startswith(script):
-            env["PATH_INFO"] = path[len(script) :]
-    if "SCRIPT_NAME" not in env:
-        env["SCRIPT_NAME"] = ""
-    if "PATH_INFO" not in env:
-        env["PATH_INFO"] = ""
-    if "QUERY_STRING" not in env:
-        env["QUERY_STRING"] = ""
-    if "SERVER_NAME" not in env or "SERVER_PORT" not in env:
-        name, port = local()
-        env.setdefault("SERVER_NAME", name)
-        env.setdefault("SERVER_PORT", port)
-    if "REMOTE_ADDR" not in env:
-        env["REMOTE_ADDR"] = peer
-    env["wsgi.url_scheme"] = "https" if ("HTTPS" in text or "UWSGI_SCHEME" in text) and _is_https(env) else "http"
-    length = 0
-    cl = env.get("CONTENT_LENGTH")
-    if cl:
-        digits = cl if cl.isdigit() and cl.isascii() else _LEADING_DIGITS.match(cl).group()  # type: ignore[union-attr]
-        if digits:
-            if len(digits) > 19 or int(digits) > _LONG_MAX:
-                raise PacketError(f"content length: over {_LONG_MAX}")
-            length = int(digits)
-    return env, length, _PREFIXES.get(env.get("SERVER_PROTOCOL", ""), "HTTP/1.0 ")
-
-
-# The keys of the last packets, in order, as (length bytes + key bytes, interned key): a proxy
-# sends the same keys in the same order request after request. Interned keys make the app's
-# environ lookups ("PATH_INFO" in Werkzeug or Django) hit by identity, which is measurably
-# faster than comparing equal strings.
-_template: list[tuple[bytes, str]] = []
-_template_misses = 0
-_intern = sys.intern
-
-
-def _by_template(data: bytes, text: str, end: int) -> Optional[dict[str, Any]]:
-    """The vars when the packet has exactly the template's keys, else None. Checks nothing
-    else per var: a length that overruns the block moves pos past its end for good."""
-    global _template_misses
-    env: dict[str, Any] = {}
-    pos = 4
-    starts = data.startswith
-    try:
-        for prefix, key in _template:
-            if not starts(prefix, pos):
-                break
-            pos += len(prefix)
-            value = pos + 2
-            pos = value + (data[pos] | (data[pos + 1] << 8))
-            env[key] = text[value:pos]
-        else:
-            if pos == end and _template:
-                _template_misses = 0
-                return env
-    except IndexError:
-        pass
-    _template_misses += 1
-    return None
-
-
-def _decode_vars(data: bytes, text: str, end: int) -> dict[str, Any]:
-    """The vars of a packet the template does not fit; becomes the template after a few misses
-    in a row (a new proxy configuration), when it is valid and small."""
-    global _template
-    env: dict[str, Any] = {}
-    pos = 4
-    keys: list[tuple[bytes, str]] = []
-    if end <= _FAST_LIMIT:
-        try:
-            # No check per var, as above; every defect is visible once the loop is over. A
-            # block this small cannot hold more than MAX_VARS vars (5 bytes each at least).
-            while pos < end:
-                start = pos
-                key = pos + 2
-                pos = key + (data[pos] | (data[pos + 1] << 8))
-                name = _intern(text[key:pos])
-                keys.append((data[start:pos], name))
-                value = pos + 2
-                stop = value + (data[pos] | (data[pos + 1] << 8))
-                env[name] = text[value:stop]
-                pos = stop
-        except IndexError:
-            pos = -1
-    if pos != end or "" in env or len(env) != len(keys):
-        return _decode_checked(data, text, end)  # raises PacketError with the exact defect
-    if _template_misses >= _TEMPLATE_PATIENCE or not _template:
-        _template = keys
-    return env
-
-
-_TEMPLATE_PATIENCE = 3
-
-
-def _decode_checked(data: bytes, text: str, end: int) -> dict[str, Any]:
-    """The vars, validated one by one (the master's rules): the path for packets the fast loop
-    finds anything odd in, which then fail with the precise reason or decode correctly."""
-    env: dict[str, Any] = {}
-    pos = 4
-    count = 0
-    while pos < end:
-        count += 1
-        if count > MAX_VARS:
-            raise PacketError(f"uwsgi vars: more than {MAX_VARS} (expected: <= {MAX_VARS})")
-        if end - pos < 2:
-            raise PacketError(f"key length: truncated at var {count} (expected: 2 bytes, {end - pos} left in the block)")
-        klen = data[pos] | (data[pos + 1] << 8)
-        pos += 2
-        if klen == 0:
-            raise PacketError("key length: 0 (expected: > 0)")
-        if klen > end - pos:
-            raise PacketError(f"key length: {klen} at var {count} (expected: <= {end - pos} left in the block)")
-        key = text[pos : pos + klen]
-        pos += klen
-        if end - pos < 2:
-            raise PacketError(f"value length: truncated at var {count} (expected: 2 bytes, {end - pos} left in the block)")
-        vlen = data[pos] | (data[pos + 1] << 8)
-        pos += 2
-        if vlen > end - pos:
-            raise PacketError(f"value length: {vlen} at var {count} (expected: <= {end - pos} left in the block)")
-        if key != "REMOTE_ADDR" or key not in env:  # the first REMOTE_ADDR (the proxy's) wins
-            env[key] = text[pos : pos + vlen]
-        pos += vlen
-    return env
-
-
-def _unmapped(address: str) -> str:
-    """An IPv4 client of a dual-stack listener as the master names it: 127.0.0.1, not ::ffff:127.0.0.1."""
-    if address.startswith("::ffff:") and "." in address:
-        return address[7:]
-    return address
-
-
-_REMOTE_ADDR_VAR = b"\x0b\x00REMOTE_ADDR"
-
-
-def _with_var(packet: bytes, key: bytes, value: bytes) -> bytes:
-    """``packet`` with one more var, so that the master's log line names the TCP peer as it
-    does for a relayed request that came without REMOTE_ADDR."""
-    size = (packet[1] | (packet[2] << 8)) + 4 + len(key) + len(value)
-    if size > 0xFFFF:
-        return packet
-    var = struct.pack("<H", len(key)) + key + struct.pack("<H", len(value)) + value
-    return bytes([packet[0], size & 0xFF, size >> 8, packet[3]]) + packet[4:] + var
-
-
-def _is_https(env: dict[str, Any]) -> bool:
-    scheme = env.get("UWSGI_SCHEME")
-    if scheme is not None:
-        lower = scheme.lower()
-        if lower == "https":
-            return True
-        if lower == "http":
-            return False
-    https = env.get("HTTPS")
-    return https is not None and (https.lower() == "on" or https == "1")
-
-
-_dropped_warned = False
-
-
-def _dropped(name: str) -> None:
-    global _dropped_warned
-    if not _dropped_warned:
-        _dropped_warned = True
-        log_line(f"ignored uWSGI magic variables [{name}] (they would let a client load code; see docs/differences.md)")
 
 
 class DirectInput(wsgi.InputStream):
@@ -507,6 +285,12 @@ class DirectSlot:
         timeout = max(setup.socket_timeout_ms, 1)
         self.timeval = struct.pack("@ll", timeout // 1000, (timeout % 1000) * 1000)
         self.buffer_size = setup.buffer_size
+        self._recv_size = setup.buffer_size + 4
+        # Log rules that do not depend on the status: when none is set, only an error answer
+        # (4xx/5xx, when those are logged) costs the slot the DIRECT_LOG frame's work.
+        self._log_always = bool(setup.log_flags & (DIRECT_LOG_ALL | DIRECT_LOG_ZERO) or setup.log_slow_ms
+                                or setup.log_big_bytes)
+        self._log_errors = bool(setup.log_flags & (DIRECT_LOG_4XX | DIRECT_LOG_5XX))
         self._start_response = self.start_response
         self._write = self.write
         self._conn: Optional[socket.socket] = None
@@ -614,10 +398,22 @@ class DirectSlot:
         self._body_bytes = 0
         answered = False
         try:
-            data = self._read_packet(conn)
-            if data is None:
-                return
-            peer = _unmapped(addr[0]) if type(addr) is tuple else ""
+            # The proxy writes the packet as it connects, so it is usually all there: one recv
+            # and the header's checks inline; anything else takes _read_packet's slow path.
+            try:
+                data = conn.recv(self._recv_size, _DONTWAIT)
+            except BlockingIOError:
+                data = b""
+            if (
+                len(data) < 4
+                or (data[0] != 0 and data[0] != 30)
+                or len(data) < 4 + (data[1] | (data[2] << 8))
+                or (data[1] | (data[2] << 8)) > self.buffer_size
+            ):
+                data = self._read_packet(conn, data)
+                if data is None:
+                    return
+            peer = unmapped(addr[0]) if type(addr) is tuple else ""
             self._peer = peer
             try:
                 environ, length, prefix = decode_packet(data, lambda: self._local_address(conn, listener), peer)
@@ -643,15 +439,12 @@ class DirectSlot:
                             classes[2], classes[3], classes[4], classes[5])
             conn.close()
 
-    def _read_packet(self, conn: socket.socket) -> Optional[bytes]:
-        """The header, the vars and whatever body bytes came with them; None when the client
-        sent nothing usable (logged)."""
+    def _read_packet(self, conn: socket.socket, data: bytes) -> Optional[bytes]:
+        """The header, the vars and whatever body bytes came with them, given what a first
+        non-blocking recv read (maybe nothing); None when the client sent nothing usable (logged).
+        Only a client slower than a proxy costs the syscalls that set the timeouts."""
         try:
-            # The proxy writes the packet as it connects: it is usually all there already, and
-            # only a client that is slower than that costs the syscall that sets a timeout.
-            try:
-                data = conn.recv(self.buffer_size + 4, _DONTWAIT)
-            except BlockingIOError:
+            if not data:
                 self._set_timeouts(conn)
                 data = conn.recv(self.buffer_size + 4)
             if len(data) >= 4:
@@ -706,7 +499,7 @@ class DirectSlot:
             host, port = conn.getsockname()[:2]
         except OSError:
             return "localhost", "0"
-        return _unmapped(str(host)), str(port)
+        return unmapped(str(host)), str(port)
 
     def _bad(self, conn: socket.socket, reason: str) -> None:
         log_line(f"direct uwsgi: bad request: {reason}")
@@ -752,7 +545,8 @@ class DirectSlot:
             self._conn = None
         if type(body) is DirectInput and body.unread():
             self._drain(conn, body.unread())
-        self._log(data[:datasize], started)
+        if self._log_always or self._log_errors and self._status >= 400:
+            self._log(data[:datasize], started)
 
     def _respond(self, result: Iterable[bytes]) -> None:
         if type(result) is list and len(result) == 1 and self._head is not None and not self._sent:
@@ -933,8 +727,8 @@ class DirectSlot:
         ):
             return
         start_micros = time.time_ns() // 1000 - nanos // 1000
-        if self._peer and _REMOTE_ADDR_VAR not in packet:
-            packet = _with_var(packet, b"REMOTE_ADDR", self._peer.encode("latin-1"))
+        if self._peer and REMOTE_ADDR_VAR not in packet:
+            packet = with_var(packet, b"REMOTE_ADDR", self._peer.encode("latin-1"))
         self.channel.send(encode_direct_log(status, self._headers, self._head_bytes, size, nanos, start_micros,
                                             packet))
 

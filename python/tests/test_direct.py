@@ -17,9 +17,9 @@ from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Sequence, 
 
 from support import FrameConn, protocol
 
-from regent import api, direct, wsgi
+from regent import api, direct, uwsgi_packet, wsgi
 from regent.channel import Channel
-from regent.direct import PacketError, decode_packet
+from regent.uwsgi_packet import PacketError, decode_packet
 from regent.errors import ChannelClosed
 
 App = Callable[[Dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -891,7 +891,7 @@ class MalformedPacketTest(DirectTestCase):
 
     def test_too_many_vars(self) -> None:
         self.start_recording()
-        env = [(f"HTTP_X_{i}", "") for i in range(direct.MAX_VARS + 1)]
+        env = [(f"HTTP_X_{i}", "") for i in range(uwsgi_packet.MAX_VARS + 1)]
         self.assert_refused(packet(env), reason="more than 1024")
 
     def test_refused_packets_are_not_logged(self) -> None:
@@ -921,7 +921,7 @@ class VarsTest(DirectTestCase):
 
     def test_magic_variables_are_dropped(self) -> None:
         env = request_vars()
-        for name in direct._MAGIC:
+        for name in uwsgi_packet._MAGIC:
             env[name] = "/tmp/evil"
         env["UWSGI_OTHER"] = "kept"
         got = self.environ_of(env)
@@ -1489,10 +1489,10 @@ class DecodePacketTest(unittest.TestCase):
         self.assertEqual(env["wsgi.url_scheme"], "https")
 
     def test_max_vars(self) -> None:
-        env, _, _ = self.decode(packet([(f"K{i}", "") for i in range(direct.MAX_VARS)]))
-        self.assertEqual(len([k for k in env if k.startswith("K")]), direct.MAX_VARS)
+        env, _, _ = self.decode(packet([(f"K{i}", "") for i in range(uwsgi_packet.MAX_VARS)]))
+        self.assertEqual(len([k for k in env if k.startswith("K")]), uwsgi_packet.MAX_VARS)
         with self.assertRaisesRegex(PacketError, "more than"):
-            self.decode(packet([(f"K{i}", "") for i in range(direct.MAX_VARS + 1)]))
+            self.decode(packet([(f"K{i}", "") for i in range(uwsgi_packet.MAX_VARS + 1)]))
 
     def test_invalid_packets(self) -> None:
         good = encode_vars({"A": "b"})

@@ -100,6 +100,39 @@ public final class DirectServing {
         }
     }
 
+    /**
+     * True, once per request, when the slot's direct request has run past {@code limitNanos}
+     * (none if {@code <= 0}) or past the deadline it set with uwsgi.set_user_harakiri.
+     */
+    boolean harakiriDue(Slot s, long now, long limitNanos) {
+        long started = started(s);
+        if (started == 0) {
+            return false;
+        }
+        long user = userDeadline(s);
+        boolean due = limitNanos > 0 && now - started >= limitNanos || user != 0 && now - user >= 0;
+        return due && s.markDirectHarakiri(started, user);
+    }
+
+    /** Hands what the slot answered directly since the last count to {@code counts}. */
+    void count(Slot s, Dispatcher.DirectCounts counts) {
+        if (s.cell() < 0) {
+            return;
+        }
+        long[] now = counters(s);
+        long[] seen = s.counted;
+        long requests = now[0] - seen[0];
+        if (requests <= 0) {
+            return;
+        }
+        long[] byClass = new long[6];
+        for (int c = 2; c <= 5; c++) {
+            byClass[c] = now[c] - seen[c];
+        }
+        counts.record(s.worker().workerId, s.index(), requests, now[1] - seen[1], byClass);
+        System.arraycopy(now, 0, seen, 0, seen.length);
+    }
+
     /** When the slot's current direct request started, 0 when it has none. */
     long started(Slot slot) {
         return slot.cell() < 0 ? 0 : board.started(slot.cell());

@@ -233,7 +233,7 @@ public final class Dispatcher {
         Job job = slot.job();
         slot.clear();
         if (direct != null) {
-            countDirect(slot);
+            direct.count(slot, directCounts);
             direct.detach(slot);
         }
         worker.slots.remove(slot);
@@ -328,7 +328,7 @@ public final class Dispatcher {
         List<Slot> fired = new ArrayList<>();
         for (WorkerSlots w : workers) {
             for (Slot s : w.slots) {
-                if (s.idle() && direct != null && directHarakiri(s, now, limitNanos)) {
+                if (s.idle() && direct != null && direct.harakiriDue(s, now, limitNanos)) {
                     w.draining = true;
                     fired.add(s);
                     continue;
@@ -353,17 +353,6 @@ public final class Dispatcher {
         return fired;
     }
 
-    /** Harakiri for the direct request on an idle (relay) slot, read from its scoreboard cell. */
-    private boolean directHarakiri(Slot s, long now, long limitNanos) {
-        long started = direct.started(s);
-        if (started == 0) {
-            return false;
-        }
-        long user = direct.userDeadline(s);
-        boolean due = limitNanos > 0 && now - started >= limitNanos || user != 0 && now - user >= 0;
-        return due && s.markDirectHarakiri(started, user);
-    }
-
     /**
      * max-requests for workers that answer uwsgi sockets directly: their count is in the
      * scoreboard, so it is checked here (once a second) rather than as each request ends.
@@ -374,7 +363,7 @@ public final class Dispatcher {
         }
         for (WorkerSlots w : workers) {
             for (Slot s : w.slots) {
-                countDirect(s);
+                direct.count(s, directCounts);
             }
         }
         for (WorkerSlots w : List.copyOf(workers)) {
@@ -388,25 +377,6 @@ public final class Dispatcher {
                 listener.recycle(w.workerId, w.pid, "max-requests (" + total + " requests)");
             }
         }
-    }
-
-    /** Hands what the slot answered directly since the last count to the stats. */
-    private void countDirect(Slot s) {
-        if (s.cell() < 0) {
-            return;
-        }
-        long[] now = direct.counters(s);
-        long[] seen = s.counted;
-        long requests = now[0] - seen[0];
-        if (requests <= 0) {
-            return;
-        }
-        long[] byClass = new long[6];
-        for (int c = 2; c <= 5; c++) {
-            byClass[c] = now[c] - seen[c];
-        }
-        directCounts.record(s.worker().workerId, s.index(), requests, now[1] - seen[1], byClass);
-        System.arraycopy(now, 0, seen, 0, seen.length);
     }
 
     /** Requests the worker has answered, relayed and direct. */

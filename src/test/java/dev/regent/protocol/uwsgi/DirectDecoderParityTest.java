@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The worker's decoder for uwsgi packets it accepts itself (python/regent/direct.py) and the
+ * The worker's decoder for uwsgi packets it accepts itself (python/regent/uwsgi_packet.py) and the
  * master's must agree on every packet: the same environ, body length and status-line prefix,
  * and a refusal for exactly the same packets. Seeded packets, mostly broken, as in
  * {@link UwsgiDecoderFuzzTest}, plus the corner cases named below.
@@ -33,16 +33,16 @@ class DirectDecoderParityTest {
     private static final String SCRIPT = String.join("\n",
             "import sys",
             "sys.path.insert(0, sys.argv[1])",
-            "from regent import direct",
+            "from regent import uwsgi_packet",
             "for line in sys.stdin:",
             "    data = bytes.fromhex(line.strip())",
-            "    if len(data) >= 4 and direct.header_error(data, 65536) is not None:",
+            "    if len(data) >= 4 and uwsgi_packet.header_error(data, 65536) is not None:",
             "        print('REJECT'); continue",
             "    if len(data) < 4 or len(data) < 4 + (data[1] | data[2] << 8):",
             "        print('NEED_MORE'); continue",
             "    try:",
-            "        env, length, prefix = direct.decode_packet(data, lambda: ('10.0.0.1', '3031'), '10.0.0.2')",
-            "    except direct.PacketError:",
+            "        env, length, prefix = uwsgi_packet.decode_packet(data, lambda: ('10.0.0.1', '3031'), '10.0.0.2')",
+            "    except uwsgi_packet.PacketError:",
             "        print('REJECT'); continue",
             "    items = ' '.join(k.encode('latin-1').hex() + '=' + v.encode('latin-1').hex()"
                     + " for k, v in sorted(env.items()))",
