@@ -652,7 +652,7 @@ class DirectSlot:
     def _sendall(self, data: bytes) -> None:
         if not self._head_bytes:
             self._head_bytes = len(self._head or b"")
-        if not self._timeouts_set and (self._body_bytes + len(data) > _NO_TIMEOUT_WRITE):
+        if not self._timeouts_set and (self._body_bytes > _NO_TIMEOUT_WRITE or len(data) > _NO_TIMEOUT_WRITE):
             self._set_timeouts(self._conn)  # type: ignore[arg-type]
         try:
             self._conn.sendall(data)  # type: ignore[union-attr]
