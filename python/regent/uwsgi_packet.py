@@ -113,11 +113,11 @@ def decode_packet(data: bytes, local: Callable[[], tuple[str, str]], peer: str) 
     return env, length, _PREFIXES.get(env.get("SERVER_PROTOCOL", ""), "HTTP/1.0 ")
 
 
-# The keys of the last packets, in order, as (length bytes + key bytes, interned key): a proxy
-# sends the same keys in the same order request after request. Interned keys make the app's
-# environ lookups ("PATH_INFO" in Werkzeug or Django) hit by identity, which is measurably
-# faster than comparing equal strings.
-_template: list[tuple[bytes, str]] = []
+# The keys of the last packets, in order, as (length bytes + key bytes, their size, interned
+# key): a proxy sends the same keys in the same order request after request. Interned keys make
+# the app's environ lookups ("PATH_INFO" in Werkzeug or Django) hit by identity, which is
+# measurably faster than comparing equal strings.
+_template: list[tuple[bytes, int, str]] = []
 _template_misses = 0
 
 
@@ -146,12 +146,12 @@ def _by_template(data: bytes, text: str, end: int) -> Optional[dict[str, Any]]:
     pos = 4
     starts = data.startswith
     try:
-        for prefix, key in _template:
+        for prefix, size, key in _template:
             if not starts(prefix, pos):
                 break
-            pos += len(prefix)
-            value = pos + 2
-            pos = value + (data[pos] | (data[pos + 1] << 8))
+            length = pos + size
+            value = length + 2
+            pos = value + (data[length] | (data[length + 1] << 8))
             env[key] = text[value:pos]
         else:
             if pos == end and _template:
@@ -169,7 +169,7 @@ def _decode_vars(data: bytes, text: str, end: int) -> dict[str, Any]:
     global _template, _facts
     env: dict[str, Any] = {}
     pos = 4
-    keys: list[tuple[bytes, str]] = []
+    keys: list[tuple[bytes, int, str]] = []
     if end <= _FAST_LIMIT:
         try:
             # No check per var, as above; every defect is visible once the loop is over. A
@@ -179,7 +179,7 @@ def _decode_vars(data: bytes, text: str, end: int) -> dict[str, Any]:
                 key = pos + 2
                 pos = key + (data[pos] | (data[pos + 1] << 8))
                 name = _intern(text[key:pos])
-                keys.append((data[start:pos], name))
+                keys.append((data[start:pos], pos - start, name))
                 value = pos + 2
                 stop = value + (data[pos] | (data[pos + 1] << 8))
                 env[name] = text[value:stop]
