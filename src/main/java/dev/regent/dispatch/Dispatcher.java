@@ -165,6 +165,7 @@ public final class Dispatcher {
         WorkerSlots worker = find(workerId, pid);
         if (worker == null) {
             worker = new WorkerSlots(workerId, pid, generation, System.nanoTime());
+            worker.direct = direct;
             workers.add(worker);
             if (retiredEarly.remove(pid)) {
                 retireOnConnect(worker);
@@ -370,24 +371,13 @@ public final class Dispatcher {
             if (w.draining || w.recycleRequested) {
                 continue;
             }
-            long total = requests(w);
+            long total = w.requests();
             long limit = maxRequests.limit(w.workerId, now - w.connectedAt);
             if (limit > 0 && total >= limit) {
                 w.recycleRequested = true;
                 listener.recycle(w.workerId, w.pid, "max-requests (" + total + " requests)");
             }
         }
-    }
-
-    /** Requests the worker has answered, relayed and direct. */
-    private long requests(WorkerSlots w) {
-        long n = w.requests;
-        if (direct != null) {
-            for (Slot s : w.slots) {
-                n += direct.requests(s);
-            }
-        }
-        return n;
     }
 
     /** Refuses new requests and fails the queued ones (immediate shutdown). */
@@ -444,7 +434,7 @@ public final class Dispatcher {
                             now - direct.started(s)));
                 }
             }
-            out.add(new WorkerStatus(w.workerId, w.pid, w.generation, requests(w), busy, w.slots.size(), w.draining,
+            out.add(new WorkerStatus(w.workerId, w.pid, w.generation, w.requests(), busy, w.slots.size(), w.draining,
                     List.copyOf(running)));
         }
         out.sort(java.util.Comparator.comparingInt(WorkerStatus::workerId).thenComparingInt(WorkerStatus::generation));

@@ -23,6 +23,8 @@ public final class WorkerSlots {
     /** Slot-busy time of finished requests, summed over the slots (the cheaper busyness input). */
     long busyNanos;
     final long connectedAt;
+    /** The slots' scoreboard, when they serve uwsgi sockets directly; null otherwise. */
+    DirectServing direct;
 
     WorkerSlots(int workerId, long pid, int generation, long connectedAt) {
         this.workerId = workerId;
@@ -47,12 +49,28 @@ public final class WorkerSlots {
         return generation;
     }
 
+    /** Slots serving a request: relayed ones, and those answering a uwsgi connection directly. */
     public int busy() {
-        return busy;
+        if (direct == null) {
+            return busy;
+        }
+        int n = busy;
+        for (Slot s : slots) {
+            n += s.idle() && direct.started(s) != 0 ? 1 : 0;
+        }
+        return n;
     }
 
+    /** Requests answered since the worker connected, relayed and direct (the latter from the scoreboard). */
     public long requests() {
-        return requests;
+        if (direct == null) {
+            return requests;
+        }
+        long n = requests;
+        for (Slot s : slots) {
+            n += direct.requests(s);
+        }
+        return n;
     }
 
     /** Slot-busy time so far, including the requests still running at {@code now}. */

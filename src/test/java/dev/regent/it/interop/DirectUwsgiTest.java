@@ -143,6 +143,25 @@ class DirectUwsgiTest {
         }
         assertThat(total[0]).as("sum of workers[].requests in the stats after %d direct requests: %s", sent, doc[0])
                 .isGreaterThanOrEqualTo(sent);
+
+        // A worker answering a direct request is "busy" in the stats (the scoreboard's started).
+        java.util.concurrent.CompletableFuture<String> slow = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return get(unix, "/sleep?s=2").body();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Pattern busy = Pattern.compile("\"status\"\\s*:\\s*\"busy\"");
+        boolean sawBusy = false;
+        deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        while (!sawBusy && System.nanoTime() < deadline) {
+            doc[0] = readUnix(stats);
+            sawBusy = busy.matcher(doc[0]).find();
+            Thread.sleep(50);
+        }
+        assertThat(sawBusy).as("a busy worker in the stats during a direct request: %s", doc[0]).isTrue();
+        assertThat(slow.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("slept");
     }
 
     /** The sum of the "requests" field of the worker objects of a stats document. */
