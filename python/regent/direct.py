@@ -42,7 +42,7 @@ from typing import Any, Iterable, Optional
 
 from . import wsgi
 from .channel import Channel
-from .errors import ProtocolError
+from .errors import ChannelClosed, ProtocolError
 from .protocol import (
     ABORT,
     DIRECT_LOG_4XX,
@@ -97,10 +97,6 @@ def install(listeners: list[socket.socket], board: Optional[mmap.mmap]) -> None:
     global _listeners, _board
     _listeners = listeners
     _board = board
-
-
-def available() -> bool:
-    return bool(_listeners) and _board is not None
 
 
 def forget() -> None:
@@ -361,7 +357,7 @@ class DirectSlot:
                         # then exits only once this request is over.
                         if not quiesce.enter():
                             conn.close()
-                            raise_closed()
+                            raise ChannelClosed("the worker is stopping")
                         try:
                             self._serve_connection(conn, addr, sock)
                         finally:
@@ -731,12 +727,6 @@ class DirectSlot:
             packet = with_var(packet, b"REMOTE_ADDR", self._peer.encode("latin-1"))
         self.channel.send(encode_direct_log(status, self._headers, self._head_bytes, size, nanos, start_micros,
                                             packet))
-
-
-def raise_closed() -> None:
-    from .errors import ChannelClosed
-
-    raise ChannelClosed("the worker is stopping")
 
 
 def set_harakiri(seconds: int) -> bool:
