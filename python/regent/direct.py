@@ -595,14 +595,7 @@ class DirectSlot:
 
     def start_response(self, status: str, headers: list[tuple[str, str]],
                        exc_info: Optional[wsgi.ExcInfo] = None) -> wsgi.WriteCallable:
-        if exc_info is not None:
-            try:
-                if self._sent:
-                    raise exc_info[1].with_traceback(exc_info[2])
-            finally:
-                exc_info = None
-        elif self._head is not None:
-            raise RuntimeError("start_response called a second time without exc_info")
+        wsgi.check_restart(exc_info, self._sent, self._head is not None)
         cacheable = type(status) is str and type(headers) is list and _plain(headers)
         head = _heads.get((status, *headers)) if cacheable else None
         if head is None:

@@ -173,6 +173,19 @@ def check_head(status: str, headers: list[tuple[str, str]]) -> tuple[int, int, i
     return code, flags, content_length, block
 
 
+def check_restart(exc_info: Optional[ExcInfo], sent: bool, started: bool) -> None:
+    """PEP 3333's rule for a second start_response: only with exc_info, and only before the
+    head has been sent (after that, the app's exception is re-raised)."""
+    if exc_info is not None:
+        try:
+            if sent:
+                raise exc_info[1].with_traceback(exc_info[2])
+        finally:
+            exc_info = None
+    elif started:
+        raise RuntimeError("start_response called a second time without exc_info")
+
+
 def _parse_content_length(value: str, previous: int) -> int:
     text = value.strip()
     if not text.isdigit() or not text.isascii():
@@ -566,14 +579,7 @@ class SlotHandler:
     def start_response(
         self, status: str, headers: list[tuple[str, str]], exc_info: Optional[ExcInfo] = None
     ) -> WriteCallable:
-        if exc_info is not None:
-            try:
-                if self._sent:
-                    raise exc_info[1].with_traceback(exc_info[2])
-            finally:
-                exc_info = None
-        elif self._head is not None:
-            raise RuntimeError("start_response called a second time without exc_info")
+        check_restart(exc_info, self._sent, self._head is not None)
         self._head = build_head(status, headers)
         return self._write
 

@@ -55,10 +55,6 @@ public final class DirectServing {
         this.acceptance = acceptance;
     }
 
-    public Scoreboard board() {
-        return board;
-    }
-
     /** A new slot: give it a cell and let it accept (it stays relay-only when no cell is free). */
     void attach(Slot slot) {
         if (stopped) {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.BitSet;
@@ -29,13 +28,11 @@ import java.util.BitSet;
 public final class Scoreboard {
     public static final int CELL_SIZE = 64;
 
-    private final Path file;
     private final MappedByteBuffer map;
     private final BitSet used = new BitSet();
     private final int cells;
 
-    private Scoreboard(Path file, MappedByteBuffer map, int cells) {
-        this.file = file;
+    private Scoreboard(MappedByteBuffer map, int cells) {
         this.map = map;
         this.cells = cells;
     }
@@ -46,12 +43,8 @@ public final class Scoreboard {
                 StandardOpenOption.WRITE)) {
             MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_WRITE, 0, (long) cells * CELL_SIZE);
             map.order(ByteOrder.LITTLE_ENDIAN);
-            return new Scoreboard(file, map, cells);
+            return new Scoreboard(map, cells);
         }
-    }
-
-    public Path file() {
-        return file;
     }
 
     /** A free cell, zeroed, or -1 when all are in use. */
@@ -94,13 +87,5 @@ public final class Scoreboard {
     /** The deadline the current request set with uwsgi.set_user_harakiri, 0 for none. */
     long userDeadline(int cell) {
         return map.getLong(cell * CELL_SIZE + 16);
-    }
-
-    public void delete() {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException ignored) {
-            // The runtime directory goes as a whole anyway.
-        }
     }
 }

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -604,16 +603,8 @@ class DirectUwsgiTest {
      * server closes; fails with an IOException when that takes longer than {@code timeout}.
      */
     static Reply exchange(String socket, byte[] packet, Duration timeout) throws IOException {
-        SocketAddress address;
-        SocketChannel ch;
-        if (socket.startsWith("/")) {
-            address = UnixDomainSocketAddress.of(socket);
-            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-        } else {
-            int colon = socket.lastIndexOf(':');
-            address = new InetSocketAddress(socket.substring(0, colon), Integer.parseInt(socket.substring(colon + 1)));
-            ch = SocketChannel.open(StandardProtocolFamily.INET);
-        }
+        SocketAddress address = UwsgiClient.address(socket);
+        SocketChannel ch = UwsgiClient.open(address);
         long deadline = System.nanoTime() + timeout.toNanos();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (ch; Selector selector = Selector.open()) {

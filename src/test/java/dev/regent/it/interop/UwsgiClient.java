@@ -16,18 +16,25 @@ final class UwsgiClient {
     private UwsgiClient() {
     }
 
+    /** A Unix socket path (starting with "/") or {@code host:port}. */
+    static SocketAddress address(String socket) {
+        if (socket.startsWith("/")) {
+            return UnixDomainSocketAddress.of(socket);
+        }
+        int colon = socket.lastIndexOf(':');
+        return new InetSocketAddress(socket.substring(0, colon), Integer.parseInt(socket.substring(colon + 1)));
+    }
+
+    /** An unconnected channel of the address's family. */
+    static SocketChannel open(SocketAddress address) throws IOException {
+        return SocketChannel.open(address instanceof UnixDomainSocketAddress
+                ? StandardProtocolFamily.UNIX : StandardProtocolFamily.INET);
+    }
+
     /** {@code GET path} to a TCP {@code host:port} or a Unix socket path; returns the whole reply. */
     static String get(String socket, String path) throws IOException {
-        SocketAddress address;
-        SocketChannel ch;
-        if (socket.startsWith("/")) {
-            address = UnixDomainSocketAddress.of(socket);
-            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-        } else {
-            int colon = socket.lastIndexOf(':');
-            address = new InetSocketAddress(socket.substring(0, colon), Integer.parseInt(socket.substring(colon + 1)));
-            ch = SocketChannel.open(StandardProtocolFamily.INET);
-        }
+        SocketAddress address = address(socket);
+        SocketChannel ch = open(address);
         try (ch) {
             ch.connect(address);
             ch.write(ByteBuffer.wrap(packet(List.of("REQUEST_METHOD", "GET", "PATH_INFO", path,
