@@ -524,14 +524,19 @@ class DirectSlot:
             result = self.app(environ, self._start_response)
             try:
                 self._respond(result)
+                if not self._sent:
+                    if self._head is None:
+                        raise RuntimeError("the application returned without calling start_response")
+                    self._send(self._head)
+                if body is wsgi.EMPTY_INPUT or not body.unread():
+                    # The answer is whole. Ending the connection before the result's close()
+                    # and the bookkeeping hands the proxy the data and the end in one wake-up;
+                    # later, the proxy would often wake for the data, sleep, and wake again.
+                    conn.close()
             finally:
                 close = getattr(result, "close", None)
                 if close is not None:
                     close()
-            if not self._sent:
-                if self._head is None:
-                    raise RuntimeError("the application returned without calling start_response")
-                self._send(self._head)
         except _ClientGone:
             pass
         except Exception:

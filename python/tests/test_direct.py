@@ -272,6 +272,14 @@ class DirectTestCase(unittest.TestCase):
         """u64 ``index`` of the slot's cell: 0 started, 1 requests, 2 harakiri deadline."""
         return int(U64.unpack_from(self.board, OFFSET + 8 * index)[0])
 
+    def settle(self) -> None:
+        """Wait until the slot is idle again: the client sees the end of an answer before the slot
+        closes the result and writes its cell."""
+        deadline = time.monotonic() + TIMEOUT
+        while self.cell(0) != 0:
+            self.assertLess(time.monotonic(), deadline, "the slot did not go idle")
+            time.sleep(0.001)
+
     def event(self) -> threading.Event:
         event = threading.Event()
         self.release.append(event)
@@ -988,6 +996,7 @@ class ScoreboardTest(DirectTestCase):
         self.start(simple_app())
         for n in range(1, 6):
             self.assertEqual(self.request().body, b"ok")
+            self.settle()
             self.assertEqual(self.cell(1), n)
             self.assertEqual(self.cell(0), 0)
             self.assertEqual(self.cell(2), 0)
@@ -1018,12 +1027,14 @@ class ScoreboardTest(DirectTestCase):
         release.set()
         raw, _reset = read_all(sock)
         self.assertEqual(raw, b"HTTP/1.1 200 OK\r\n\r\ndone")
+        self.settle()
         self.assertEqual((self.cell(0), self.cell(1)), (0, 1))
 
     def test_serve_resets_the_cell(self) -> None:
         struct.pack_into("<QQQQ", self.board, OFFSET, 11, 22, 33, 44)
         self.start(simple_app())
         self.request()
+        self.settle()
         self.assertEqual((self.cell(0), self.cell(1), self.cell(2)), (0, 1, 0))
 
 
@@ -1230,9 +1241,11 @@ class HarakiriTest(DirectTestCase):
         self.assertTrue(ok)
         self.assertLessEqual(before + 5 * 10**9, deadline)
         self.assertLessEqual(deadline, after + 5 * 10**9)
+        self.settle()
         self.assertEqual(self.cell(2), 0)
         # The next request starts without a deadline.
         self.assertEqual(self.request().body, b"ok")
+        self.settle()
         self.assertEqual(self.cell(2), 0)
 
     def test_set_harakiri_zero_clears_during_the_request(self) -> None:
@@ -1273,6 +1286,7 @@ class HarakiriTest(DirectTestCase):
         self.assertLessEqual(deadline, now + 7 * 10**9)
         release.set()
         self.assertEqual(read_all(sock)[0], b"HTTP/1.1 200 OK\r\n\r\nok")
+        self.settle()
         self.assertEqual(self.cell(2), 0)
         assert self.master is not None
         with self.assertRaises(TimeoutError):  # no SET_HARAKIRI frame
@@ -1380,6 +1394,7 @@ class ClientTest(DirectTestCase):
         response = self.request(request_vars("GET", "/short"))
         self.assertEqual(response.raw, b"HTTP/1.1 200 OK\r\n\r\nshort")
         self.assertLess(len(chunks_sent), 2000)
+        self.settle()
         self.assertEqual(self.cell(1), 2)
 
     def test_multithreaded_worker_counts_requests_in_flight(self) -> None:
