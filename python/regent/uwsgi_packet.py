@@ -83,6 +83,13 @@ def decode_packet(data: bytes, local: Callable[[], tuple[str, str]], peer: str) 
     if env is None:
         env = _decode_vars(data, text, end)
         facts = _Facts(env)
+    elif facts.plain and mod1 == 0:
+        # A proxy's usual packet: nothing to drop, add or strip, and the template's copy
+        # already holds wsgi.url_scheme.
+        cl = env["CONTENT_LENGTH"] if facts.has_length else None
+        if not cl:
+            return env, 0, _PREFIXES.get(env.get("SERVER_PROTOCOL", ""), "HTTP/1.0 ")
+        return env, _content_length(cl), _PREFIXES.get(env.get("SERVER_PROTOCOL", ""), "HTTP/1.0 ")
     if facts.magic:
         for name in _MAGIC:
             if name in env:
@@ -102,15 +109,18 @@ def decode_packet(data: bytes, local: Callable[[], tuple[str, str]], peer: str) 
     if facts.peer:
         env["REMOTE_ADDR"] = peer
     env["wsgi.url_scheme"] = "https" if facts.scheme and _is_https(env) else "http"
-    length = 0
     cl = env.get("CONTENT_LENGTH")
-    if cl:
-        digits = cl if cl.isdigit() and cl.isascii() else _LEADING_DIGITS.match(cl).group()  # type: ignore[union-attr]
-        if digits:
-            if len(digits) > 19 or int(digits) > _LONG_MAX:
-                raise PacketError(f"content length: over {_LONG_MAX}")
-            length = int(digits)
-    return env, length, _PREFIXES.get(env.get("SERVER_PROTOCOL", ""), "HTTP/1.0 ")
+    return env, _content_length(cl) if cl else 0, _PREFIXES.get(env.get("SERVER_PROTOCOL", ""), "HTTP/1.0 ")
+
+
+def _content_length(value: str) -> int:
+    """The body length CONTENT_LENGTH announces: its leading digits, as the master reads it."""
+    digits = value if value.isdigit() and value.isascii() else _LEADING_DIGITS.match(value).group()  # type: ignore[union-attr]
+    if not digits:
+        return 0
+    if len(digits) > 19 or int(digits) > _LONG_MAX:
+        raise PacketError(f"content length: over {_LONG_MAX}")
+    return int(digits)
 
 
 # The keys of the last packets, in order, as (length bytes + key bytes, their size, interned
@@ -119,12 +129,15 @@ def decode_packet(data: bytes, local: Callable[[], tuple[str, str]], peer: str) 
 # measurably faster than comparing equal strings.
 _template: list[tuple[bytes, int, str]] = []
 _template_misses = 0
+# The template's keys in a dict the decode copies: the copy is sized for them at once, and each
+# value lands in an existing entry (no growth while filling it).
+_template_env: dict[str, Any] = {}
 
 
 class _Facts:
     """What a key set implies for the defaults decode_packet adds, worked out once per template."""
 
-    __slots__ = ("magic", "empty_defaults", "local", "peer", "scheme")
+    __slots__ = ("magic", "empty_defaults", "local", "peer", "scheme", "plain", "has_length")
 
     def __init__(self, keys: Any) -> None:
         self.magic = any(name in keys for name in _MAGIC)
@@ -132,6 +145,8 @@ class _Facts:
         self.local = "SERVER_NAME" not in keys or "SERVER_PORT" not in keys
         self.peer = "REMOTE_ADDR" not in keys
         self.scheme = "HTTPS" in keys or "UWSGI_SCHEME" in keys
+        self.plain = not (self.magic or self.empty_defaults or self.local or self.peer or self.scheme)
+        self.has_length = "CONTENT_LENGTH" in keys
 
 
 _facts = _Facts(())
@@ -142,7 +157,7 @@ def _by_template(data: bytes, text: str, end: int) -> Optional[dict[str, Any]]:
     """The vars when the packet has exactly the template's keys, else None. Checks nothing
     else per var: a length that overruns the block moves pos past its end for good."""
     global _template_misses
-    env: dict[str, Any] = {}
+    env = _template_env.copy()
     pos = 4
     starts = data.startswith
     try:
@@ -166,7 +181,7 @@ def _by_template(data: bytes, text: str, end: int) -> Optional[dict[str, Any]]:
 def _decode_vars(data: bytes, text: str, end: int) -> dict[str, Any]:
     """The vars of a packet the template does not fit; becomes the template after a few misses
     in a row (a new proxy configuration), when it is valid and small."""
-    global _template, _facts
+    global _template, _facts, _template_env
     env: dict[str, Any] = {}
     pos = 4
     keys: list[tuple[bytes, int, str]] = []
@@ -191,6 +206,11 @@ def _decode_vars(data: bytes, text: str, end: int) -> dict[str, Any]:
     if _template_misses >= _TEMPLATE_PATIENCE or not _template:
         _template = keys
         _facts = _Facts(env)
+        # Every key is overwritten by a matching packet; with no default to add, the scheme is
+        # the only other entry (see decode_packet).
+        _template_env = dict.fromkeys(env, "")
+        if _facts.plain:
+            _template_env["wsgi.url_scheme"] = "http"
     return env
 
 
