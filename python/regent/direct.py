@@ -412,7 +412,8 @@ class DirectSlot:
             peer = unmapped(addr[0]) if type(addr) is tuple else ""
             self._peer = peer
             try:
-                environ, length, prefix = decode_packet(data, lambda: self._local_address(conn, listener), peer)
+                environ, length, prefix = decode_packet(data, lambda: self._local_address(conn, listener), peer,
+                                                        self.base_environ)
             except PacketError as exc:
                 self._bad(conn, str(exc))
                 return
@@ -505,7 +506,6 @@ class DirectSlot:
     def _answer(self, conn: socket.socket, environ: dict[str, Any], length: int, prefix: str,
                 data: bytes, datasize: int, started: int) -> None:
         wsgi.on_request()
-        environ.update(self.base_environ)
         if length > len(data) - datasize:
             self._set_timeouts(conn)  # the body is read from the socket
         body = DirectInput(conn, data[datasize:], length) if length > 0 else wsgi.EMPTY_INPUT

@@ -69,8 +69,10 @@ def log_line(text: str) -> None:
         sys.stderr.flush()
 
 
-def decode_packet(data: bytes, local: Callable[[], tuple[str, str]], peer: str) -> tuple[dict[str, Any], int, str]:
-    """(environ, body length, status-line prefix) of the whole header + vars in ``data``."""
+def decode_packet(data: bytes, local: Callable[[], tuple[str, str]], peer: str,
+                  base: dict[str, Any]) -> tuple[dict[str, Any], int, str]:
+    """(environ, body length, status-line prefix) of the whole header + vars in ``data``. The
+    environ holds ``base`` too (its entries win over the packet's); the caller sets wsgi.input."""
     mod1 = data[0]
     if mod1 != 0 and mod1 != 30:
         raise PacketError(f"unavailable modifier requested: {mod1}")
@@ -78,18 +80,19 @@ def decode_packet(data: bytes, local: Callable[[], tuple[str, str]], peer: str) 
     # One decode of header and vars: latin-1 maps byte i to character i, so the offsets of
     # ``data`` index ``text`` too, and each key and value is a plain str slice.
     text = (data if len(data) == end else data[:end]).decode("latin-1")
-    env = _by_template(data, text, end) if end <= _FAST_LIMIT else None
-    facts = _facts
+    template = _current  # read once: another slot thread may adopt a new template meanwhile
+    env = _by_template(template, base, data, text, end) if end <= _FAST_LIMIT else None
     if env is None:
         env = _decode_vars(data, text, end)
         facts = _Facts(env)
-    elif facts.plain and mod1 == 0:
-        # A proxy's usual packet: nothing to drop, add or strip, and the template's copy
-        # already holds wsgi.url_scheme.
-        cl = env["CONTENT_LENGTH"] if facts.has_length else None
-        if not cl:
-            return env, 0, _PREFIXES.get(env.get("SERVER_PROTOCOL", ""), "HTTP/1.0 ")
-        return env, _content_length(cl), _PREFIXES.get(env.get("SERVER_PROTOCOL", ""), "HTTP/1.0 ")
+    elif template.facts.plain and mod1 == 0:
+        # A proxy's usual packet: nothing to drop, add or strip; the copy the template's vars
+        # were decoded into already holds wsgi.url_scheme and ``base``.
+        cl = env["CONTENT_LENGTH"] if template.facts.has_length else None
+        length = _content_length(cl) if cl else 0
+        return env, length, _PREFIXES.get(env.get("SERVER_PROTOCOL", ""), "HTTP/1.0 ")
+    else:
+        facts = template.facts
     if facts.magic:
         for name in _MAGIC:
             if name in env:
@@ -109,6 +112,7 @@ def decode_packet(data: bytes, local: Callable[[], tuple[str, str]], peer: str) 
     if facts.peer:
         env["REMOTE_ADDR"] = peer
     env["wsgi.url_scheme"] = "https" if facts.scheme and _is_https(env) else "http"
+    env.update(base)
     cl = env.get("CONTENT_LENGTH")
     return env, _content_length(cl) if cl else 0, _PREFIXES.get(env.get("SERVER_PROTOCOL", ""), "HTTP/1.0 ")
 
@@ -123,15 +127,8 @@ def _content_length(value: str) -> int:
     return int(digits)
 
 
-# The keys of the last packets, in order, as (length bytes + key bytes, their size, interned
-# key): a proxy sends the same keys in the same order request after request. Interned keys make
-# the app's environ lookups ("PATH_INFO" in Werkzeug or Django) hit by identity, which is
-# measurably faster than comparing equal strings.
-_template: list[tuple[bytes, int, str]] = []
-_template_misses = 0
-# The template's keys in a dict the decode copies: the copy is sized for them at once, and each
-# value lands in an existing entry (no growth while filling it).
-_template_env: dict[str, Any] = {}
+# Keys decode_packet or its caller set itself: a template with one of them is never plain.
+_OWN_KEYS = ("wsgi.url_scheme", "wsgi.input")
 
 
 class _Facts:
@@ -145,35 +142,82 @@ class _Facts:
         self.local = "SERVER_NAME" not in keys or "SERVER_PORT" not in keys
         self.peer = "REMOTE_ADDR" not in keys
         self.scheme = "HTTPS" in keys or "UWSGI_SCHEME" in keys
-        self.plain = not (self.magic or self.empty_defaults or self.local or self.peer or self.scheme)
+        own = any(name in keys for name in _OWN_KEYS)
+        self.plain = not (self.magic or self.empty_defaults or self.local or self.peer or self.scheme or own)
         self.has_length = "CONTENT_LENGTH" in keys
 
 
-_facts = _Facts(())
+class _Template:
+    """The keys of the last packets, in order, as (length bytes + key bytes, their size, interned
+    key): a proxy sends the same keys in the same order request after request. Interned keys
+    make the app's environ lookups ("PATH_INFO" in Werkzeug or Django) hit by identity, which
+    is measurably faster than comparing equal strings.
+
+    Its packets decode into a copy of a dict that already holds every key the environ will
+    have: the copy is sized once, and no store makes it grow."""
+
+    __slots__ = ("entries", "facts", "_filled")
+
+    def __init__(self, entries: list[tuple[bytes, int, str]], facts: _Facts) -> None:
+        self.entries = entries
+        self.facts = facts
+        self._filled: tuple[Optional[dict[str, Any]], dict[str, Any]] = (None, {})
+
+    def empty_env(self, base: dict[str, Any]) -> dict[str, Any]:
+        """A fresh dict to decode into: the keys (values to be overwritten) and, for a plain
+        template, the scheme, ``base`` and a place for wsgi.input."""
+        filled = self._filled  # one tuple, so that threads never see a base with another's dict
+        if filled[0] is not base:
+            env: dict[str, Any] = dict.fromkeys([key for _prefix, _size, key in self.entries], "")
+            if self.facts.plain and not any(name in env for name in base):
+                env["wsgi.url_scheme"] = "http"
+                env.update(base)
+                env["wsgi.input"] = None
+            else:
+                self.facts = _copy_not_plain(self.facts)
+            filled = (base, env)
+            self._filled = filled
+        return filled[1].copy()
+
+
+def _copy_not_plain(facts: _Facts) -> _Facts:
+    """``facts`` for a template whose keys collide with the base environ's: the full path."""
+    copy = _Facts(())
+    for name in _Facts.__slots__:
+        setattr(copy, name, getattr(facts, name))
+    copy.plain = False
+    return copy
+
+
+_current = _Template([], _Facts(()))
+_template_misses = 0
 _intern = sys.intern
 
 
-def _by_template(data: bytes, text: str, end: int) -> Optional[dict[str, Any]]:
+def _by_template(template: _Template, base: dict[str, Any], data: bytes, text: str,
+                 end: int) -> Optional[dict[str, Any]]:
     """The vars when the packet has exactly the template's keys, else None. Checks nothing
     else per var: a length that overruns the block moves pos past its end for good."""
     global _template_misses
-    env = _template_env.copy()
-    pos = 4
-    starts = data.startswith
-    try:
-        for prefix, size, key in _template:
-            if not starts(prefix, pos):
-                break
-            length = pos + size
-            value = length + 2
-            pos = value + (data[length] | (data[length + 1] << 8))
-            env[key] = text[value:pos]
-        else:
-            if pos == end and _template:
-                _template_misses = 0
-                return env
-    except IndexError:
-        pass
+    entries = template.entries
+    if entries:
+        env = template.empty_env(base)
+        pos = 4
+        starts = data.startswith
+        try:
+            for prefix, size, key in entries:
+                if not starts(prefix, pos):
+                    break
+                length = pos + size
+                value = length + 2
+                pos = value + (data[length] | (data[length + 1] << 8))
+                env[key] = text[value:pos]
+            else:
+                if pos == end:
+                    _template_misses = 0
+                    return env
+        except IndexError:
+            pass
     _template_misses += 1
     return None
 
@@ -181,7 +225,7 @@ def _by_template(data: bytes, text: str, end: int) -> Optional[dict[str, Any]]:
 def _decode_vars(data: bytes, text: str, end: int) -> dict[str, Any]:
     """The vars of a packet the template does not fit; becomes the template after a few misses
     in a row (a new proxy configuration), when it is valid and small."""
-    global _template, _facts, _template_env
+    global _current
     env: dict[str, Any] = {}
     pos = 4
     keys: list[tuple[bytes, int, str]] = []
@@ -203,14 +247,8 @@ def _decode_vars(data: bytes, text: str, end: int) -> dict[str, Any]:
             pos = -1
     if pos != end or "" in env or len(env) != len(keys):
         return _decode_checked(data, text, end)  # raises PacketError with the exact defect
-    if _template_misses >= _TEMPLATE_PATIENCE or not _template:
-        _template = keys
-        _facts = _Facts(env)
-        # Every key is overwritten by a matching packet; with no default to add, the scheme is
-        # the only other entry (see decode_packet).
-        _template_env = dict.fromkeys(env, "")
-        if _facts.plain:
-            _template_env["wsgi.url_scheme"] = "http"
+    if _template_misses >= _TEMPLATE_PATIENCE or not _current.entries:
+        _current = _Template(keys, _Facts(env))
     return env
 
 

@@ -1432,7 +1432,7 @@ def no_local() -> tuple[str, str]:
 class DecodePacketTest(unittest.TestCase):
     def decode(self, data: bytes, peer: str = "192.0.2.1",
                local: Callable[[], tuple[str, str]] = lambda: ("host.test", "81")) -> tuple[dict[str, Any], int, str]:
-        return decode_packet(data, local, peer)
+        return decode_packet(data, local, peer, {})
 
     def test_minimal_packet(self) -> None:
         env, length, prefix = self.decode(b"\x00\x00\x00\x00")
@@ -1443,9 +1443,38 @@ class DecodePacketTest(unittest.TestCase):
     def test_full_packet_with_body_bytes_after_it(self) -> None:
         vars_ = request_vars("POST", "/p", "q=1", SERVER_NAME="s", SERVER_PORT="1", REMOTE_ADDR="10.0.0.9",
                              CONTENT_LENGTH="4", HTTP_X="caf\xe9")
-        env, length, prefix = decode_packet(packet(vars_, b"BODY"), no_local, "peer")
+        env, length, prefix = decode_packet(packet(vars_, b"BODY"), no_local, "peer", {})
         self.assertEqual(env, dict(vars_, **{"wsgi.url_scheme": "http", "SCRIPT_NAME": ""}))
         self.assertEqual((length, prefix), (4, "HTTP/1.1 "))
+
+    def test_template_path_matches_the_first_decode(self) -> None:
+        """A proxy's packets repeat their keys: after a few, they decode through the template into
+        a copy that already holds the base environ, and must come out as the first one did."""
+        base = {"wsgi.version": (1, 0), "wsgi.errors": sys.stderr, "wsgi.run_once": False}
+        cases = {
+            "nginx": request_vars("GET", "/p", "q=1", SERVER_NAME="s", SERVER_PORT="1", REMOTE_ADDR="10.0.0.9",
+                                  CONTENT_LENGTH="", DOCUMENT_ROOT="/srv"),
+            # A packet var named like a base key, or like one the decoder sets, never wins.
+            "base key": request_vars("GET", "/", SERVER_NAME="s", SERVER_PORT="1", REMOTE_ADDR="10.0.0.9",
+                                     **{"wsgi.errors": "nope", "SCRIPT_NAME": ""}),
+            "own key": request_vars("GET", "/", SERVER_NAME="s", SERVER_PORT="1", REMOTE_ADDR="10.0.0.9",
+                                    **{"wsgi.url_scheme": "https", "wsgi.input": "x", "SCRIPT_NAME": ""}),
+            "defaults": {"REQUEST_METHOD": "GET", "CONTENT_LENGTH": "7"},
+        }
+        for name, vars_ in cases.items():
+            with self.subTest(name):
+                results = []
+                for n in range(6):
+                    body_vars = dict(vars_, **({"QUERY_STRING": f"n={n}"} if "QUERY_STRING" in vars_ else {}))
+                    env, length, prefix = decode_packet(packet(body_vars), lambda: ("host.test", "81"), "peer", base)
+                    env.pop("wsgi.input", None)  # the caller sets it
+                    results.append((env, length, prefix))
+                    self.assertIs(env["wsgi.errors"], sys.stderr)
+                    self.assertEqual(env["wsgi.url_scheme"], "http")
+                    if "QUERY_STRING" in vars_:
+                        self.assertEqual(env["QUERY_STRING"], f"n={n}")
+                        env["QUERY_STRING"] = vars_["QUERY_STRING"]
+                self.assertEqual([r for r in results], [results[0]] * 6)
 
     def test_only_one_of_server_name_and_port(self) -> None:
         env, _, _ = self.decode(packet({"SERVER_NAME": "given"}))
