@@ -86,8 +86,8 @@ def decode_packet(data: bytes, local: Callable[[], tuple[str, str]], peer: str,
         env = _decode_vars(data, text, end)
         facts = _Facts(env)
     elif template.facts.plain and mod1 == 0:
-        # A proxy's usual packet: nothing to drop, add or strip; the copy the template's vars
-        # were decoded into already holds wsgi.url_scheme and ``base``.
+        # A proxy's usual packet: nothing to drop, look up or strip; the copy the template's
+        # vars were decoded into already holds the empty defaults, wsgi.url_scheme and ``base``.
         cl = env["CONTENT_LENGTH"] if template.facts.has_length else None
         length = _content_length(cl) if cl else 0
         return env, length, _PREFIXES.get(env.get("SERVER_PROTOCOL", ""), "HTTP/1.0 ")
@@ -143,7 +143,9 @@ class _Facts:
         self.peer = "REMOTE_ADDR" not in keys
         self.scheme = "HTTPS" in keys or "UWSGI_SCHEME" in keys
         own = any(name in keys for name in _OWN_KEYS)
-        self.plain = not (self.magic or self.empty_defaults or self.local or self.peer or self.scheme or own)
+        # Nothing to drop, look up or work out per packet; the empty defaults (nginx sends no
+        # SCRIPT_NAME) are constants of the template's environ.
+        self.plain = not (self.magic or self.local or self.peer or self.scheme or own)
         self.has_length = "CONTENT_LENGTH" in keys
 
 
@@ -170,6 +172,8 @@ class _Template:
         if filled[0] is not base:
             env: dict[str, Any] = dict.fromkeys([key for _prefix, _size, key in self.entries], "")
             if self.facts.plain and not any(name in env for name in base):
+                for name in self.facts.empty_defaults:
+                    env[name] = ""
                 env["wsgi.url_scheme"] = "http"
                 env.update(base)
                 env["wsgi.input"] = None
