@@ -28,6 +28,7 @@ written only by the slot's thread, read by the master's harakiri sweep and stats
 from __future__ import annotations
 
 import array
+import itertools
 import mmap
 import os
 import select
@@ -246,19 +247,28 @@ class DirectInput(wsgi.InputStream):
         self._pos = 0
 
 
-# Validated heads by (status, *headers): most responses of an app repeat a few heads exactly.
-_heads: dict[tuple[Any, ...], tuple[int, int, bytes]] = {}
+# Validated heads by (status-line prefix, status, *headers): most responses of an app repeat a
+# few heads exactly. Each is (status code, field count, the head's bytes, whether a body may follow).
+_heads: dict[tuple[Any, ...], tuple[int, int, bytes, bool]] = {}
 _HEAD_CACHE_LIMIT = 512
-_PREFIX_BYTES = {p: p.encode("latin-1") for p in ("HTTP/1.0 ", "HTTP/1.1 ", "HTTP/2.0 ", "HTTP/3.0 ")}
+# Where the cell counts an answer, by status class.
+_CLASS_INDEX = {2: 4, 3: 5, 4: 6, 5: 7}
 
 
 def _plain(headers: list[Any]) -> bool:
     """Only exact (str, str) tuples and a str status may share a cached head: an equal value of
     another type (a str subclass, say) must still meet check_head's type checks."""
-    for item in headers:
-        if type(item) is not tuple or len(item) != 2 or type(item[0]) is not str or type(item[1]) is not str:
-            return False
-    return True
+    return not headers or (
+        {*map(type, headers)} == _TUPLE_ONLY
+        and {*map(len, headers)} == _PAIRS_ONLY
+        and {*map(type, _chain(headers))} == _STR_ONLY
+    )
+
+
+_TUPLE_ONLY = {tuple}
+_PAIRS_ONLY = {2}
+_STR_ONLY = {str}
+_chain = itertools.chain.from_iterable
 
 
 class DirectSlot:
@@ -271,10 +281,9 @@ class DirectSlot:
         self.base_environ = handler.base_environ
         self.setup = setup
         self.offset = setup.cell * CELL_SIZE
-        self.requests = 0
-        self.tx = 0
-        # Answers by status class (index status // 100; 0 for none or 1xx), for the master's stats.
-        self.classes = [0, 0, 0, 0, 0, 0]
+        # The cell's fields as the slot keeps them (started and harakiri are written separately
+        # while a request runs): [0, requests, 0, tx, 2xx, 3xx, 4xx, 5xx], one pack_into at its end.
+        self.cell = [0, 0, 0, 0, 0, 0, 0, 0]
         self.multithread = bool(handler.base_environ.get("wsgi.multithread"))
         # True while the app runs: uwsgi.set_user_harakiri then writes its deadline into the cell.
         self.in_request = False
@@ -282,6 +291,7 @@ class DirectSlot:
         self.timeval = struct.pack("@ll", timeout // 1000, (timeout % 1000) * 1000)
         self.buffer_size = setup.buffer_size
         self._recv_size = setup.buffer_size + 4
+        self._max_datasize = setup.buffer_size + 4
         # Log rules that do not depend on the status: when none is set, only an error answer
         # (4xx/5xx, when those are logged) costs the slot the DIRECT_LOG frame's work.
         self._log_always = bool(setup.log_flags & (DIRECT_LOG_ALL | DIRECT_LOG_ZERO) or setup.log_slow_ms
@@ -298,7 +308,7 @@ class DirectSlot:
         self._body_allowed = True
         self._sent = False
         self._prefix = "HTTP/1.0 "
-        self._method = ""
+        self._is_head = False
         self._timeouts_set = False
         self._peer = ""
 
@@ -311,12 +321,12 @@ class DirectSlot:
         _CELL.pack_into(board, self.offset, 0, 0, 0, 0, 0, 0, 0, 0)
         chan_fd = self.channel.sock.fileno()
         poller = select.epoll()
-        listening = {}
+        listening: dict[int, Any] = {}  # socket objects; _accept is the C method under accept()
         families = {}
-        for sock in _listeners:
-            poller.register(sock.fileno(), select.EPOLLIN | select.EPOLLEXCLUSIVE)
-            listening[sock.fileno()] = sock
-            families[sock.fileno()] = int(sock.family)  # the property builds an enum each time
+        for listener in _listeners:
+            poller.register(listener.fileno(), select.EPOLLIN | select.EPOLLEXCLUSIVE)
+            listening[listener.fileno()] = listener
+            families[listener.fileno()] = int(listener.family)  # the property builds an enum each time
         wsgi.current_slot.direct = self
         track = self.multithread
         poller.register(chan_fd, select.EPOLLIN)
@@ -349,7 +359,7 @@ class DirectSlot:
                             log_line(f"direct uwsgi: accept: {exc}")
                             continue
                         served = True
-                        conn = _socket.socket(families[fd], _STREAM, 0, cfd)
+                        conn: Any = _socket.socket(families[fd], _STREAM, 0, cfd)
                         if not track:
                             self._serve_connection(conn, addr, sock)
                             continue
@@ -400,15 +410,13 @@ class DirectSlot:
                 data = conn.recv(self._recv_size, _DONTWAIT)
             except BlockingIOError:
                 data = b""
-            if (
-                len(data) < 4
-                or (data[0] != 0 and data[0] != 30)
-                or len(data) < 4 + (data[1] | (data[2] << 8))
-                or (data[1] | (data[2] << 8)) > self.buffer_size
-            ):
-                data = self._read_packet(conn, data)
-                if data is None:
+            datasize = 4 + (data[1] | (data[2] << 8)) if len(data) >= 4 else 0
+            if not 4 <= datasize <= len(data) or datasize > self._max_datasize or (data[0] != 0 and data[0] != 30):
+                packet = self._read_packet(conn, data)
+                if packet is None:
                     return
+                data = packet
+                datasize = 4 + (data[1] | (data[2] << 8))
             peer = unmapped(addr[0]) if type(addr) is tuple else ""
             self._peer = peer
             try:
@@ -421,19 +429,61 @@ class DirectSlot:
             if limit and length > limit:
                 self._bad(conn, f"content length: {length} (expected: <= limit-post {limit})")
                 return
-            datasize = 4 + (data[1] | (data[2] << 8))
             answered = True
-            self._answer(conn, environ, length, prefix, data, datasize, started)
+            wsgi.on_request()
+            if length:
+                if length > len(data) - datasize:
+                    self._set_timeouts(conn)  # the body is read from the socket
+                body: wsgi.InputStream = DirectInput(conn, data[datasize:], length)
+            else:
+                body = wsgi.EMPTY_INPUT
+            environ["wsgi.input"] = body
+            self._conn = conn
+            self._head = None
+            self._headers = 0
+            self._head_bytes = 0
+            self._sent = False
+            self._prefix = prefix
+            self._is_head = environ.get("REQUEST_METHOD") == "HEAD"
+            self.in_request = True
+            try:
+                result = self.app(environ, self._start_response)
+                try:
+                    self._respond(result)
+                    if not self._sent:
+                        if self._head is None:
+                            raise RuntimeError("the application returned without calling start_response")
+                        self._send(self._head)
+                    if body is wsgi.EMPTY_INPUT or not body.unread():  # type: ignore[attr-defined]
+                        # The answer is whole. Ending the connection before the result's close()
+                        # and the bookkeeping hands the proxy the data and the end in one wake-up;
+                        # later, the proxy would often wake for the data, sleep, and wake again.
+                        conn.close()
+                finally:
+                    close = getattr(result, "close", None)
+                    if close is not None:
+                        close()
+            except _ClientGone:
+                pass
+            except Exception:
+                self._fail(environ)
+            finally:
+                self.in_request = False
+                self._conn = None
+            if body is not wsgi.EMPTY_INPUT and body.unread():  # type: ignore[attr-defined]
+                self._drain(conn, body.unread())  # type: ignore[attr-defined]
+            if self._log_always or self._log_errors and self._status >= 400:
+                self._log(data[:datasize], started)
         finally:
+            cell = self.cell
             if answered:  # a refused packet is a bad client, not a request
-                self.requests += 1
-                self.tx += self._body_bytes
-                status = self._status
-                self.classes[status // 100 if 200 <= status <= 599 else 0] += 1
-            classes = self.classes
+                cell[1] += 1
+                cell[3] += self._body_bytes
+                index = _CLASS_INDEX.get(self._status // 100)
+                if index is not None:
+                    cell[index] += 1
             # One write for the whole cell: idle again, counters, no user harakiri.
-            _CELL.pack_into(board, offset, 0, self.requests, 0, self.tx,  # type: ignore[arg-type]
-                            classes[2], classes[3], classes[4], classes[5])
+            _CELL.pack_into(board, offset, *cell)  # type: ignore[arg-type]
             conn.close()
 
     def _read_packet(self, conn: socket.socket, data: bytes) -> Optional[bytes]:
@@ -503,52 +553,6 @@ class DirectSlot:
 
     # -- the app ---------------------------------------------------------------------------
 
-    def _answer(self, conn: socket.socket, environ: dict[str, Any], length: int, prefix: str,
-                data: bytes, datasize: int, started: int) -> None:
-        wsgi.on_request()
-        if length > len(data) - datasize:
-            self._set_timeouts(conn)  # the body is read from the socket
-        body = DirectInput(conn, data[datasize:], length) if length > 0 else wsgi.EMPTY_INPUT
-        environ["wsgi.input"] = body
-        self._conn = conn
-        self._head = None
-        self._status = 0
-        self._headers = 0
-        self._head_bytes = 0
-        self._body_bytes = 0
-        self._sent = False
-        self._prefix = prefix
-        self._method = environ.get("REQUEST_METHOD", "")
-        self.in_request = True
-        try:
-            result = self.app(environ, self._start_response)
-            try:
-                self._respond(result)
-                if not self._sent:
-                    if self._head is None:
-                        raise RuntimeError("the application returned without calling start_response")
-                    self._send(self._head)
-                if body is wsgi.EMPTY_INPUT or not body.unread():
-                    # The answer is whole. Ending the connection before the result's close()
-                    # and the bookkeeping hands the proxy the data and the end in one wake-up;
-                    # later, the proxy would often wake for the data, sleep, and wake again.
-                    conn.close()
-            finally:
-                close = getattr(result, "close", None)
-                if close is not None:
-                    close()
-        except _ClientGone:
-            pass
-        except Exception:
-            self._fail(environ)
-        finally:
-            self.in_request = False
-            self._conn = None
-        if type(body) is DirectInput and body.unread():
-            self._drain(conn, body.unread())
-        if self._log_always or self._log_errors and self._status >= 400:
-            self._log(data[:datasize], started)
-
     def _respond(self, result: Iterable[bytes]) -> None:
         if type(result) is list and len(result) == 1 and self._head is not None and not self._sent:
             data = result[0]
@@ -600,21 +604,23 @@ class DirectSlot:
 
     def start_response(self, status: str, headers: list[tuple[str, str]],
                        exc_info: Optional[wsgi.ExcInfo] = None) -> wsgi.WriteCallable:
-        wsgi.check_restart(exc_info, self._sent, self._head is not None)
+        if exc_info is not None or self._head is not None:
+            wsgi.check_restart(exc_info, self._sent, self._head is not None)
+        prefix = self._prefix
         cacheable = type(status) is str and type(headers) is list and _plain(headers)
-        head = _heads.get((status, *headers)) if cacheable else None
+        head = _heads.get((prefix, status, *headers)) if cacheable else None
         if head is None:
             code, _flags, _length, block = wsgi.check_head(status, headers)
-            head = (code, block.count("\n") - 1, (block + "\r\n").encode("latin-1"))
+            head = (code, block.count("\n") - 1, (prefix + block + "\r\n").encode("latin-1"),
+                    not (code < 200 or code == 204 or code == 304))
             if cacheable:
                 if len(_heads) >= _HEAD_CACHE_LIMIT:
                     _heads.clear()
-                _heads[(status, *headers)] = head
-        code = head[0]
-        self._status = code
+                _heads[(prefix, status, *headers)] = head
+        self._status = head[0]
         self._headers = head[1]
-        self._body_allowed = not (self._method == "HEAD" or code < 200 or code == 204 or code == 304)
-        self._head = _PREFIX_BYTES[self._prefix] + head[2]
+        self._head = head[2]
+        self._body_allowed = head[3] and not self._is_head
         return self._write
 
     def write(self, data: bytes) -> None:
@@ -627,11 +633,16 @@ class DirectSlot:
             self._sent = True
             if data and self._body_allowed:
                 # The head leaves with the first chunk: one write, and one wake-up of the proxy.
-                self._body_bytes += len(data)
-                if len(data) <= _NO_TIMEOUT_WRITE:
-                    self._sendall(head + data)
-                else:
+                size = len(data)
+                self._body_bytes = size
+                if size > _NO_TIMEOUT_WRITE:
                     self._send_pair(head, data)
+                    return
+                self._head_bytes = len(head)
+                try:
+                    self._conn.sendall(head + data)  # type: ignore[union-attr]
+                except OSError:
+                    raise _ClientGone() from None
             else:
                 self._sendall(head)
             return
@@ -680,7 +691,7 @@ class DirectSlot:
         body = b"Internal Server Error\n"
         head = (f"{self._prefix}500 Internal Server Error\r\nContent-Type: text/plain\r\n"
                 f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1")
-        if self._method == "HEAD":
+        if self._is_head:
             body = b""
         self._head = head
         self._sent = True

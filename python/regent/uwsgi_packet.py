@@ -150,8 +150,8 @@ class _Facts:
 
 
 class _Template:
-    """The keys of the last packets, in order, as (length bytes + key bytes, their size, interned
-    key): a proxy sends the same keys in the same order request after request. Interned keys
+    """The keys of the last packets, in order, as (length bytes + key bytes, their size + 2 (the
+    step to the value, past its length bytes), interned key): a proxy sends the same keys in the same order request after request. Interned keys
     make the app's environ lookups ("PATH_INFO" in Werkzeug or Django) hit by identity, which
     is measurably faster than comparing equal strings.
 
@@ -170,7 +170,7 @@ class _Template:
         template, the scheme, ``base`` and a place for wsgi.input."""
         filled = self._filled  # one tuple, so that threads never see a base with another's dict
         if filled[0] is not base:
-            env: dict[str, Any] = dict.fromkeys([key for _prefix, _size, key in self.entries], "")
+            env: dict[str, Any] = dict.fromkeys([key for _prefix, _step, key in self.entries], "")
             if self.facts.plain and not any(name in env for name in base):
                 for name in self.facts.empty_defaults:
                     env[name] = ""
@@ -209,12 +209,11 @@ def _by_template(template: _Template, base: dict[str, Any], data: bytes, text: s
         pos = 4
         starts = data.startswith
         try:
-            for prefix, size, key in entries:
+            for prefix, step, key in entries:
                 if not starts(prefix, pos):
                     break
-                length = pos + size
-                value = length + 2
-                pos = value + (data[length] | (data[length + 1] << 8))
+                value = pos + step
+                pos = value + (data[value - 2] | (data[value - 1] << 8))
                 env[key] = text[value:pos]
             else:
                 if pos == end:
@@ -242,7 +241,7 @@ def _decode_vars(data: bytes, text: str, end: int) -> dict[str, Any]:
                 key = pos + 2
                 pos = key + (data[pos] | (data[pos + 1] << 8))
                 name = _intern(text[key:pos])
-                keys.append((data[start:pos], pos - start, name))
+                keys.append((data[start:pos], pos - start + 2, name))
                 value = pos + 2
                 stop = value + (data[pos] | (data[pos + 1] << 8))
                 env[name] = text[value:stop]
