@@ -3,8 +3,9 @@
 One row = start one server on one scenario's app, check its answers, warm up, drain,
 measure, stop it and verify that none of its processes survived. Rows are
 interleaved (every server for one scenario, then the next scenario; repeats go
-round the whole matrix again), so slow drift of this shared machine spreads over all
-servers instead of favouring whichever ran first.
+round the whole matrix again, the servers in reverse order every other time), so slow
+drift of this shared machine, and whatever running first or last in a scenario does,
+spreads over all servers instead of favouring one.
 """
 
 import argparse
@@ -370,8 +371,9 @@ def main(argv=None):
     path = os.path.join(out, "results.jsonl")
     print("results in %s" % out, flush=True)
     for rep in range(1, cfg.repeat + 1):
+        order = names if rep % 2 else names[::-1]
         for s in scens:
-            for n in names:
+            for n in order:
                 server, scen = SERVERS[n], scenarios.SCENARIOS[s]
                 if regent_problem and getattr(server.app_cmd, "__name__", "") == "regent":
                     r = {"server": n, "scenario": s, "rep": rep, "ok": False,

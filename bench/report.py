@@ -102,8 +102,9 @@ def render(results, meta, reference):
 
     out = ["# Regent benchmark", ""]
     out.append("Command: `%s` (took %.0f s). Rows run interleaved: every server for one "
-               "scenario, then the next scenario. Load generator and servers share the "
-               "same %s cores, 127.0.0.1 only." % (meta["command"], meta.get("elapsed_s", 0), meta["nproc"]))
+               "scenario, then the next scenario; each repeat reverses the servers' order. "
+               "Load generator and servers share the same %s cores, 127.0.0.1 only."
+               % (meta["command"], meta.get("elapsed_s", 0), meta["nproc"]))
     out.append("")
     for k in ("cpu", "kernel", "mem", "python", "java", "uwsgi", "gunicorn", "nginx", "wrk",
               "flask/django", "regent commit", "regent jar", "settings"):
