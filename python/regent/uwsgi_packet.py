@@ -150,10 +150,11 @@ class _Facts:
 
 
 class _Template:
-    """The keys of the last packets, in order, as (length bytes + key bytes, their size + 2 (the
-    step to the value, past its length bytes), interned key): a proxy sends the same keys in the same order request after request. Interned keys
-    make the app's environ lookups ("PATH_INFO" in Werkzeug or Django) hit by identity, which
-    is measurably faster than comparing equal strings.
+    """The keys of the last packets, in order, as (length bytes + key bytes, the step from them
+    to the value (their size + 2, past the value's length bytes), interned key): a proxy sends
+    the same keys in the same order request after request. Interned keys make the app's environ
+    lookups ("PATH_INFO" in Werkzeug or Django) hit by identity, which is measurably faster
+    than comparing equal strings.
 
     Its packets decode into a copy of a dict that already holds every key the environ will
     have: the copy is sized once, and no store makes it grow."""
