@@ -150,18 +150,24 @@ class _Facts:
 
 
 class _Template:
-    """The keys of the last packets, in order, as (length bytes + key bytes, the step from them
-    to the value (their size + 2, past the value's length bytes), interned key): a proxy sends
-    the same keys in the same order request after request. Interned keys make the app's environ
-    lookups ("PATH_INFO" in Werkzeug or Django) hit by identity, which is measurably faster
-    than comparing equal strings.
+    """The vars of the last packets, in order: a proxy sends the same keys in the same order
+    request after request, and many of the same values (server name and port, document root,
+    scheme, a client's usual headers). Each entry is
+
+        (raw, raw size, value, prefix, step, key)
+
+    ``raw`` the whole var (lengths, key, value) as last seen at its place and ``value`` its
+    decoded value; ``prefix`` the key's length bytes and key, ``step`` the distance from them to
+    the value (past its length bytes). A var that repeats exactly costs one comparison, another
+    one a slice. Interned keys make the app's environ lookups ("PATH_INFO" in Werkzeug or
+    Django) hit by identity, which is measurably faster than comparing equal strings.
 
     Its packets decode into a copy of a dict that already holds every key the environ will
     have: the copy is sized once, and no store makes it grow."""
 
     __slots__ = ("entries", "facts", "_filled")
 
-    def __init__(self, entries: list[tuple[bytes, int, str]], facts: _Facts) -> None:
+    def __init__(self, entries: list[tuple[bytes, int, str, bytes, int, str]], facts: _Facts) -> None:
         self.entries = entries
         self.facts = facts
         self._filled: tuple[Optional[dict[str, Any]], dict[str, Any]] = (None, {})
@@ -171,7 +177,7 @@ class _Template:
         template, the scheme, ``base`` and a place for wsgi.input."""
         filled = self._filled  # one tuple, so that threads never see a base with another's dict
         if filled[0] is not base:
-            env: dict[str, Any] = dict.fromkeys([key for _prefix, _step, key in self.entries], "")
+            env: dict[str, Any] = dict.fromkeys([entry[5] for entry in self.entries], "")
             if self.facts.plain and not any(name in env for name in base):
                 for name in self.facts.empty_defaults:
                     env[name] = ""
@@ -209,13 +215,24 @@ def _by_template(template: _Template, base: dict[str, Any], data: bytes, text: s
         env = template.empty_env(base)
         pos = 4
         starts = data.startswith
+        index = 0
         try:
-            for prefix, step, key in entries:
-                if not starts(prefix, pos):
+            for raw, raw_size, value, prefix, step, key in entries:
+                if starts(raw, pos):
+                    env[key] = value
+                    pos += raw_size
+                elif starts(prefix, pos):
+                    start = pos + step
+                    stop = start + (data[start - 2] | (data[start - 1] << 8))
+                    value = text[start:stop]
+                    env[key] = value
+                    if stop <= end:  # only a whole var may stand for its bytes later
+                        # One store of a whole entry: slot threads share the template.
+                        entries[index] = (data[pos:stop], stop - pos, value, prefix, step, key)
+                    pos = stop
+                else:
                     break
-                value = pos + step
-                pos = value + (data[value - 2] | (data[value - 1] << 8))
-                env[key] = text[value:pos]
+                index += 1
             else:
                 if pos == end:
                     _template_misses = 0
@@ -232,7 +249,7 @@ def _decode_vars(data: bytes, text: str, end: int) -> dict[str, Any]:
     global _current
     env: dict[str, Any] = {}
     pos = 4
-    keys: list[tuple[bytes, int, str]] = []
+    keys: list[tuple[bytes, int, str, bytes, int, str]] = []
     if end <= _FAST_LIMIT:
         try:
             # No check per var, as above; every defect is visible once the loop is over. A
@@ -242,10 +259,11 @@ def _decode_vars(data: bytes, text: str, end: int) -> dict[str, Any]:
                 key = pos + 2
                 pos = key + (data[pos] | (data[pos + 1] << 8))
                 name = _intern(text[key:pos])
-                keys.append((data[start:pos], pos - start + 2, name))
                 value = pos + 2
                 stop = value + (data[pos] | (data[pos + 1] << 8))
-                env[name] = text[value:stop]
+                text_value = text[value:stop]
+                env[name] = text_value
+                keys.append((data[start:stop], stop - start, text_value, data[start:pos], pos - start + 2, name))
                 pos = stop
         except IndexError:
             pos = -1

@@ -1476,6 +1476,32 @@ class DecodePacketTest(unittest.TestCase):
                         env["QUERY_STRING"] = vars_["QUERY_STRING"]
                 self.assertEqual([r for r in results], [results[0]] * 6)
 
+    def test_a_var_cut_off_by_the_block_end_is_not_remembered(self) -> None:
+        """The template remembers each var's last bytes; a var whose value runs past the block must
+        not be remembered, or a later value that starts with the same bytes would take its place."""
+        vars_ = {"REQUEST_METHOD": "GET", "SERVER_NAME": "s", "SERVER_PORT": "1", "REMOTE_ADDR": "10.0.0.9",
+                 "HTTP_X": "hello"}
+        for _ in range(4):
+            self.decode(packet(vars_))  # the template, with HTTP_X remembered as "hello"
+        whole = encode_vars(dict(vars_, HTTP_X="helloworld"))
+        cut = whole[: len(whole) - len("loworld")]  # HTTP_X claims 10 bytes; the block ends after "hel"
+        with self.assertRaises(PacketError):
+            self.decode(raw_packet(cut))
+        env, _, _ = self.decode(raw_packet(whole))
+        self.assertEqual(env["HTTP_X"], "helloworld")
+
+    def test_remembered_values_follow_each_packet(self) -> None:
+        """Vars that repeat decode from the template's memory, others from the packet, in any mix."""
+        base = {"REQUEST_METHOD": "GET", "SERVER_NAME": "s", "SERVER_PORT": "1", "REMOTE_ADDR": "10.0.0.9",
+                "HTTP_A": "a", "HTTP_B": "b"}
+        variants = [{}, {"HTTP_A": "A2"}, {}, {"HTTP_B": ""}, {"HTTP_A": "", "HTTP_B": "b" * 300}, {},
+                    {"SERVER_NAME": "other"}, {}]
+        for _ in range(2):
+            for change in variants:
+                vars_ = dict(base, **change)
+                env, _, _ = self.decode(packet(vars_))
+                self.assertEqual({k: env[k] for k in vars_}, vars_)
+
     def test_only_one_of_server_name_and_port(self) -> None:
         env, _, _ = self.decode(packet({"SERVER_NAME": "given"}))
         self.assertEqual((env["SERVER_NAME"], env["SERVER_PORT"]), ("given", "81"))
