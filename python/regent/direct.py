@@ -274,6 +274,17 @@ _chain = itertools.chain.from_iterable
 class DirectSlot:
     """One slot's direct serving: its accept loop and the request it is answering."""
 
+    # Fixed slots: the request path reads and writes these some hundred times per request. As
+    # plain attributes, more than 30 of them cost the instance its shared-key layout, and each
+    # access about a third more (measured on Python 3.11).
+    __slots__ = (
+        "handler", "channel", "app", "base_environ", "setup", "offset", "cell", "multithread",
+        "in_request", "timeval", "buffer_size", "_recv_size", "_max_datasize", "_log_always",
+        "_log_errors", "_start_response", "_write", "_conn", "_head", "_status", "_headers",
+        "_head_bytes", "_body_bytes", "_body_allowed", "_sent", "_prefix", "_is_head",
+        "_timeouts_set", "_peer", "_poller", "_listening",
+    )
+
     def __init__(self, handler: wsgi.SlotHandler, setup: DirectSetup) -> None:
         self.handler = handler
         self.channel: Channel = handler.channel
