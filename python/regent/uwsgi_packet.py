@@ -152,23 +152,26 @@ class _Facts:
 class _Template:
     """The vars of the last packets, in order: a proxy sends the same keys in the same order
     request after request, and many of the same values (server name and port, document root,
-    scheme, a client's usual headers). Each entry is
+    scheme, a client's usual headers). For each var, ``last`` holds
 
-        (raw, raw size, value, prefix, step, key)
+        (raw, raw size, value, key)
 
     ``raw`` the whole var (lengths, key, value) as last seen at its place and ``value`` its
-    decoded value; ``prefix`` the key's length bytes and key, ``step`` the distance from them to
-    the value (past its length bytes). A var that repeats exactly costs one comparison, another
-    one a slice. Interned keys make the app's environ lookups ("PATH_INFO" in Werkzeug or
-    Django) hit by identity, which is measurably faster than comparing equal strings.
+    decoded value, and ``places`` holds (prefix, step): the key's length bytes and key, and the
+    distance from them to the value (past its length bytes). A var that repeats exactly costs
+    one comparison, another one a slice. Interned keys make the app's environ lookups
+    ("PATH_INFO" in Werkzeug or Django) hit by identity, which is measurably faster than
+    comparing equal strings.
 
     Its packets decode into a copy of a dict that already holds every key the environ will
     have: the copy is sized once, and no store makes it grow."""
 
-    __slots__ = ("entries", "facts", "_filled")
+    __slots__ = ("last", "places", "facts", "_filled")
 
-    def __init__(self, entries: list[tuple[bytes, int, str, bytes, int, str]], facts: _Facts) -> None:
-        self.entries = entries
+    def __init__(self, last: list[tuple[bytes, int, str, str]], places: list[tuple[bytes, int]],
+                 facts: _Facts) -> None:
+        self.last = last
+        self.places = places
         self.facts = facts
         self._filled: tuple[Optional[dict[str, Any]], dict[str, Any]] = (None, {})
 
@@ -177,7 +180,7 @@ class _Template:
         template, the scheme, ``base`` and a place for wsgi.input."""
         filled = self._filled  # one tuple, so that threads never see a base with another's dict
         if filled[0] is not base:
-            env: dict[str, Any] = dict.fromkeys([entry[5] for entry in self.entries], "")
+            env: dict[str, Any] = dict.fromkeys([entry[3] for entry in self.last], "")
             if self.facts.plain and not any(name in env for name in base):
                 for name in self.facts.empty_defaults:
                     env[name] = ""
@@ -200,7 +203,7 @@ def _copy_not_plain(facts: _Facts) -> _Facts:
     return copy
 
 
-_current = _Template([], _Facts(()))
+_current = _Template([], [], _Facts(()))
 _template_misses = 0
 _intern = sys.intern
 
@@ -210,29 +213,28 @@ def _by_template(template: _Template, base: dict[str, Any], data: bytes, text: s
     """The vars when the packet has exactly the template's keys, else None. Checks nothing
     else per var: a length that overruns the block moves pos past its end for good."""
     global _template_misses
-    entries = template.entries
-    if entries:
+    last = template.last
+    if last:
         env = template.empty_env(base)
         pos = 4
         starts = data.startswith
-        index = 0
         try:
-            for raw, raw_size, value, prefix, step, key in entries:
+            for index, (raw, raw_size, value, key) in enumerate(last):
                 if starts(raw, pos):
                     env[key] = value
                     pos += raw_size
-                elif starts(prefix, pos):
-                    start = pos + step
-                    stop = start + (data[start - 2] | (data[start - 1] << 8))
-                    value = text[start:stop]
-                    env[key] = value
-                    if stop <= end:  # only a whole var may stand for its bytes later
-                        # One store of a whole entry: slot threads share the template.
-                        entries[index] = (data[pos:stop], stop - pos, value, prefix, step, key)
-                    pos = stop
-                else:
+                    continue
+                prefix, step = template.places[index]
+                if not starts(prefix, pos):
                     break
-                index += 1
+                start = pos + step
+                stop = start + (data[start - 2] | (data[start - 1] << 8))
+                value = text[start:stop]
+                env[key] = value
+                if stop <= end:  # only a whole var may stand for its bytes later
+                    # One store of a whole entry: slot threads share the template.
+                    last[index] = (data[pos:stop], stop - pos, value, key)
+                pos = stop
             else:
                 if pos == end:
                     _template_misses = 0
@@ -249,7 +251,8 @@ def _decode_vars(data: bytes, text: str, end: int) -> dict[str, Any]:
     global _current
     env: dict[str, Any] = {}
     pos = 4
-    keys: list[tuple[bytes, int, str, bytes, int, str]] = []
+    keys: list[tuple[bytes, int, str, str]] = []
+    places: list[tuple[bytes, int]] = []
     if end <= _FAST_LIMIT:
         try:
             # No check per var, as above; every defect is visible once the loop is over. A
@@ -263,14 +266,15 @@ def _decode_vars(data: bytes, text: str, end: int) -> dict[str, Any]:
                 stop = value + (data[pos] | (data[pos + 1] << 8))
                 text_value = text[value:stop]
                 env[name] = text_value
-                keys.append((data[start:stop], stop - start, text_value, data[start:pos], pos - start + 2, name))
+                keys.append((data[start:stop], stop - start, text_value, name))
+                places.append((data[start:pos], pos - start + 2))
                 pos = stop
         except IndexError:
             pos = -1
     if pos != end or "" in env or len(env) != len(keys):
         return _decode_checked(data, text, end)  # raises PacketError with the exact defect
-    if _template_misses >= _TEMPLATE_PATIENCE or not _current.entries:
-        _current = _Template(keys, _Facts(env))
+    if _template_misses >= _TEMPLATE_PATIENCE or not _current.last:
+        _current = _Template(keys, places, _Facts(env))
     return env
 
 
