@@ -565,19 +565,9 @@ class DirectSlot:
     # -- the app ---------------------------------------------------------------------------
 
     def _respond(self, result: Iterable[bytes]) -> None:
-        if type(result) is list and len(result) == 1 and self._head is not None and not self._sent:
-            data = result[0]
-            if type(data) is bytes:
-                self._sent = True
-                if not self._body_allowed or not data:
-                    self._sendall(self._head)
-                elif len(data) <= _NO_TIMEOUT_WRITE:
-                    self._body_bytes = len(data)
-                    self._sendall(self._head + data)
-                else:
-                    self._body_bytes = len(data)
-                    self._send_pair(self._head, data)
-                return
+        if type(result) is list and len(result) == 1 and type(result[0]) is bytes and self._head is not None:
+            self.write(result[0])  # most apps' answer: one write, with the head
+            return
         if type(result) is wsgi.FileWrapper and self._head is not None and self._sendfile(result):
             return
         for data in result:
