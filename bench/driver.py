@@ -21,6 +21,7 @@ import threading
 import time
 
 import procs
+import paired
 import report
 import scenarios
 from servers import SERVERS, REFERENCE
@@ -165,34 +166,20 @@ def run_row(server, scen, cfg, rep, logdir):
     if server.static_only and not scen.static:
         res["skipped"] = "static files only"
         return res
-    tree = procs.Tree()
-    ctx = Ctx()
-    ctx.port, ctx.workers, ctx.threads = procs.free_port(), cfg.workers, threads
-    ctx.app, ctx.app_dir, ctx.regent_bin = scen.app, scen.app_dir, cfg.regent
-    ctx.tmp = tempfile.mkdtemp(prefix="regent-bench-")
-    ctx.static_dir = scenarios.STATIC_DIR if scen.static else None
-    ctx.start_timeout = cfg.start_timeout
-    ctx.env = dict(os.environ, MIXED_SLOW_ITERS=str(cfg.slow_iters), PYTHONDONTWRITEBYTECODE="1")
-    logname = os.path.join(logdir, "%s-%s-r%d.log" % (server.name, scen.name, rep))
-    ctx.log = open(logname, "w")
-    socks = []
+    run = Running(server, scen, cfg, rep, logdir)
     try:
-        socks = server.start(tree, ctx)
-        res["cmd"] = [g.cmd for g in tree.groups]
-        res["startup_s"] = round(wait_ready(ctx.port, scen.ready, tree, cfg.start_timeout), 3)
-        scen.check(ctx.port, cfg)
-        res["idle_mem"] = strip_mem(tree.memory())
+        run.start(res)
         if cfg.warmup > 0:
-            warm(ctx.port, scen, cfg)
-        drain(ctx.port, scen.ready)
-        sampler = MemSampler(tree)
+            warm(run.ctx.port, scen, cfg)
+        drain(run.ctx.port, scen.ready)
+        sampler = MemSampler(run.tree)
         sampler.start()
-        cpu0, mach0, ru0 = tree.cpu(), procs.machine_cpu(), resource.getrusage(resource.RUSAGE_CHILDREN)
-        res.update(measure(ctx.port, scen, cfg, tree))
-        cpu1, mach1, ru1 = tree.cpu(), procs.machine_cpu(), resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu0, mach0, ru0 = run.tree.cpu(), procs.machine_cpu(), resource.getrusage(resource.RUSAGE_CHILDREN)
+        res.update(measure(run.ctx.port, scen, cfg, run.tree))
+        cpu1, mach1, ru1 = run.tree.cpu(), procs.machine_cpu(), resource.getrusage(resource.RUSAGE_CHILDREN)
         sampler.stop_ev.set()
         sampler.join()
-        mem = sampler.last or tree.memory()
+        mem = sampler.last or run.tree.memory()
         res.update(rss_kb=mem["rss_kb"], pss_kb=mem["pss_kb"], rss_peak_kb=sampler.peak_rss,
                    procs=mem["procs"])
         res["cpu_s"] = cpu_split(cpu0, cpu1)
@@ -203,26 +190,59 @@ def run_row(server, scen, cfg, rep, logdir):
         other = busy - sum(res["cpu_s"].values()) - res["client_cpu_s"]
         res["machine_busy_s"] = round(busy, 3)
         res["other_cpu_pct"] = round(100.0 * max(0.0, other) / total, 1) if total else None
-        if not all(g.alive() for g in tree.groups):
-            raise RuntimeError("a process group died during the load")
-        # Still answering correctly after the load, once an overloaded server (mixed)
-        # has worked off its queue.
-        drain(ctx.port, scen.ready, limit=20.0)
-        scen.check(ctx.port, cfg)
-        res["ok"] = True
+        run.check_after(res)
     except Exception as e:  # any failure ends the row; the server is stopped below
         res["error"] = "%s: %s" % (type(e).__name__, str(e)[:300])
     finally:
-        res["stop"] = tree.stop(server.stop_signal, cfg.stop_timeout, ctx.port, socks)
-        ctx.log.close()
-        shutil.rmtree(ctx.tmp, ignore_errors=True)
-    st = res["stop"]
-    if st["leftover"] or st["port_open"] or st["unix_open"]:
-        res["ok"] = False
-        res["error"] = (res.get("error", "") + " | NOT STOPPED: %s" % st).strip(" |")
-    if not res["ok"]:
-        res["log_tail"] = tail(logname)
+        run.stop(res)
     return res
+
+
+class Running:
+    """One server started on one scenario's app, from start to verified stop."""
+
+    def __init__(self, server, scen, cfg, rep, logdir, tag=""):
+        self.server, self.scen, self.cfg = server, scen, cfg
+        self.tree = procs.Tree()
+        ctx = self.ctx = Ctx()
+        ctx.port, ctx.workers, ctx.threads = procs.free_port(), cfg.workers, scen.threads or cfg.threads
+        ctx.app, ctx.app_dir, ctx.regent_bin = scen.app, scen.app_dir, cfg.regent
+        ctx.tmp = tempfile.mkdtemp(prefix="regent-bench-")
+        ctx.static_dir = scenarios.STATIC_DIR if scen.static else None
+        ctx.start_timeout = cfg.start_timeout
+        ctx.env = dict(os.environ, MIXED_SLOW_ITERS=str(cfg.slow_iters), PYTHONDONTWRITEBYTECODE="1")
+        self.logname = os.path.join(logdir, "%s-%s%s-r%d.log" % (server.name, scen.name, tag, rep))
+        ctx.log = open(self.logname, "w")
+        self.socks = []
+
+    def start(self, res):
+        """Started, answering, checked; res gets the command, startup time and idle memory."""
+        self.socks = self.server.start(self.tree, self.ctx)
+        res["cmd"] = [g.cmd for g in self.tree.groups]
+        res["startup_s"] = round(wait_ready(self.ctx.port, self.scen.ready, self.tree, self.cfg.start_timeout), 3)
+        self.scen.check(self.ctx.port, self.cfg)
+        res["idle_mem"] = strip_mem(self.tree.memory())
+
+    def check_after(self, res):
+        if not all(g.alive() for g in self.tree.groups):
+            raise RuntimeError("a process group died during the load")
+        # Still answering correctly after the load, once an overloaded server (mixed)
+        # has worked off its queue.
+        drain(self.ctx.port, self.scen.ready, limit=20.0)
+        self.scen.check(self.ctx.port, self.cfg)
+        res["ok"] = True
+
+    def stop(self, res):
+        """Stopped, nothing of it left; res gets the stop record (and a log tail on failure)."""
+        res["stop"] = self.tree.stop(self.server.stop_signal, self.cfg.stop_timeout, self.ctx.port, self.socks)
+        self.ctx.log.close()
+        shutil.rmtree(self.ctx.tmp, ignore_errors=True)
+        st = res["stop"]
+        if st["leftover"] or st["port_open"] or st["unix_open"]:
+            res["ok"] = False
+            res["error"] = (res.get("error", "") + " | NOT STOPPED: %s" % st).strip(" |")
+        if not res["ok"]:
+            res["log_tail"] = tail(self.logname)
 
 
 def strip_mem(m):
@@ -319,6 +339,9 @@ def main(argv=None):
     ap.add_argument("--duration", type=float, default=6.0, help="measured seconds per row")
     ap.add_argument("--warmup", type=float, default=2.0)
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--paired", type=int, default=0, metavar="N",
+                    help="two servers side by side, N alternating slices each (bench/paired.py)")
+    ap.add_argument("--slice", type=float, default=3.0, help="--paired: seconds per slice")
     ap.add_argument("--rate", type=float, default=200.0, help="mixed row: offered req/s")
     ap.add_argument("--mixed-duration", type=float, default=10.0)
     ap.add_argument("--reload-duration", type=float, default=12.0)
@@ -340,6 +363,8 @@ def main(argv=None):
     for n in names:
         if n not in SERVERS:
             ap.error("unknown server %s" % n)
+    if cfg.paired and len(names) != 2:
+        ap.error("--paired needs exactly two --servers")
     for s in scens:
         if s not in scenarios.SCENARIOS:
             ap.error("unknown scenario %s" % s)
@@ -370,6 +395,8 @@ def main(argv=None):
     results = []
     path = os.path.join(out, "results.jsonl")
     print("results in %s" % out, flush=True)
+    if cfg.paired:
+        return run_paired_rows(names, scens, cfg, out, logdir, meta, t_start, regent_problem)
     for rep in range(1, cfg.repeat + 1):
         order = names if rep % 2 else names[::-1]
         for s in scens:
@@ -393,6 +420,41 @@ def main(argv=None):
     print()
     print(md)
     return 0 if all(r.get("ok") or r.get("skipped") for r in results) else 1
+
+
+def run_paired_rows(names, scens, cfg, out, logdir, meta, t_start, regent_problem):
+    """--paired: each scenario's two servers side by side, in alternating slices."""
+    first, second = SERVERS[names[0]], SERVERS[names[1]]
+    rows = []
+    for s in scens:
+        scen = scenarios.SCENARIOS[s]
+        if scen.load != "wrk" or scen.static:
+            print("%-9s paired: skipped (only the wrk rows without static files pair up)" % s, flush=True)
+            continue
+        if regent_problem:
+            r = {"paired": True, "servers": names[:2], "scenario": s, "ok": False, "error": regent_problem}
+        else:
+            r = paired.run_pair(first, second, scen, cfg, logdir, sys.modules[__name__])
+        rows.append(r)
+        with open(os.path.join(out, "results.jsonl"), "a") as f:
+            f.write(json.dumps(r) + "\n")
+        if r.get("ok"):
+            print("%-9s paired %s/%s x%.3f (%.2f-%.2f), req/s %.0f / %.0f"
+                  % (s, names[0], names[1], r["ratio"], r["ratio_min"], r["ratio_max"],
+                     r["rps"][names[0]], r["rps"][names[1]]), flush=True)
+        else:
+            print("%-9s paired FAILED: %s" % (s, r.get("error")), flush=True)
+    meta["elapsed_s"] = round(time.monotonic() - t_start, 1)
+    meta["regent jar"] = cfg.regent_note or "built from the tree at the start of the run"
+    meta["settings"] = ("processes %d, threads %d, %gs warm-up each, then %d pairs of %gs slices"
+                        % (cfg.workers, cfg.threads, cfg.warmup, cfg.paired, cfg.slice))
+    md = "\n".join(report.header(meta, "Paired: both servers up at once, measured in turns. ")
+                    + paired.render(rows))
+    with open(os.path.join(out, "report.md"), "w") as f:
+        f.write(md)
+    print()
+    print(md)
+    return 0 if rows and all(r.get("ok") for r in rows) else 1
 
 
 if __name__ == "__main__":

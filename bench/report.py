@@ -92,6 +92,19 @@ def ratio(a, b):
     return "x%.2f" % (a / b) if a is not None and b else "-"
 
 
+def header(meta, how=""):
+    """Title, command and machine lines of a report."""
+    out = ["# Regent benchmark", ""]
+    out.append("Command: `%s` (took %.0f s). %sLoad generator and servers share the same %s "
+               "cores, 127.0.0.1 only." % (meta["command"], meta.get("elapsed_s", 0), how, meta["nproc"]))
+    out.append("")
+    for k in ("cpu", "kernel", "mem", "python", "java", "uwsgi", "gunicorn", "nginx", "wrk",
+              "flask/django", "regent commit", "regent jar", "settings"):
+        out.append("* %s: %s" % (k, meta.get(k)))
+    out.append("")
+    return out
+
+
 def render(results, meta, reference):
     scen_order = list(dict.fromkeys(r["scenario"] for r in results))
     server_order = list(dict.fromkeys(r["server"] for r in results))
@@ -100,16 +113,8 @@ def render(results, meta, reference):
         groups.setdefault((r["scenario"], r["server"]), []).append(r)
     summ = {k: summarize(v) for k, v in groups.items()}
 
-    out = ["# Regent benchmark", ""]
-    out.append("Command: `%s` (took %.0f s). Rows run interleaved: every server for one "
-               "scenario, then the next scenario; each repeat reverses the servers' order. "
-               "Load generator and servers share the same %s cores, 127.0.0.1 only."
-               % (meta["command"], meta.get("elapsed_s", 0), meta["nproc"]))
-    out.append("")
-    for k in ("cpu", "kernel", "mem", "python", "java", "uwsgi", "gunicorn", "nginx", "wrk",
-              "flask/django", "regent commit", "regent jar", "settings"):
-        out.append("* %s: %s" % (k, meta.get(k)))
-    out.append("")
+    out = header(meta, "Rows run interleaved: every server for one scenario, then the next "
+                       "scenario; each repeat reverses the servers' order. ")
     out.append("Latencies in ms (mixed: of the `/fast` requests, from their scheduled time; "
                "req/s there is achieved of %s offered). RSS/PSS: sum over the server's whole "
                "process tree, sampled at the end of the load. CPU µs/req: the tree's "
