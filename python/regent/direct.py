@@ -344,6 +344,7 @@ class DirectSlot:
         self._poller = poller
         self._listening = listening
         monotonic = time.monotonic
+        make_socket = _socket.socket
         try:
             while True:
                 if self.channel.buffered():
@@ -362,27 +363,32 @@ class DirectSlot:
                         sock = listening.get(fd)
                         if sock is None:
                             continue
-                        try:
-                            cfd, addr = sock._accept()  # the C call: no wrapper object, no enum lookups
-                        except (BlockingIOError, InterruptedError):
-                            continue
-                        except OSError as exc:
-                            log_line(f"direct uwsgi: accept: {exc}")
-                            continue
-                        served = True
-                        conn: Any = _socket.socket(families[fd], _STREAM, 0, cfd)
-                        if not track:
-                            self._serve_connection(conn, addr, sock)
-                            continue
-                        # Other slot threads may see the channel close meanwhile; the process
-                        # then exits only once this request is over.
-                        if not quiesce.enter():
-                            conn.close()
-                            raise ChannelClosed("the worker is stopping")
-                        try:
-                            self._serve_connection(conn, addr, sock)
-                        finally:
-                            quiesce.leave()
+                        accept = sock._accept  # the C call: no wrapper object, no enum lookups
+                        family = families[fd]
+                        while True:  # this listener's queue, until empty or the deadline
+                            try:
+                                cfd, addr = accept()
+                            except (BlockingIOError, InterruptedError):
+                                break
+                            except OSError as exc:
+                                log_line(f"direct uwsgi: accept: {exc}")
+                                break
+                            served = True
+                            conn: Any = make_socket(family, _STREAM, 0, cfd)
+                            if not track:
+                                self._serve_connection(conn, addr, sock)
+                            else:
+                                # Other slot threads may see the channel close meanwhile; the
+                                # process then exits only once this request is over.
+                                if not quiesce.enter():
+                                    conn.close()
+                                    raise ChannelClosed("the worker is stopping")
+                                try:
+                                    self._serve_connection(conn, addr, sock)
+                                finally:
+                                    quiesce.leave()
+                            if monotonic() >= deadline:
+                                break
                     if not served or monotonic() >= deadline:
                         break
         finally:
