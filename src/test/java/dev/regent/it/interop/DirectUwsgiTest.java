@@ -1,6 +1,7 @@
 package dev.regent.it.interop;
 
 import dev.regent.testkit.RegentProcess;
+import dev.regent.testkit.StatsSocket;
 import dev.regent.testkit.RegentProcesses;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
@@ -10,8 +11,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -133,7 +132,7 @@ class DirectUwsgiTest {
         String[] doc = new String[1];
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (System.nanoTime() < deadline) {
-            doc[0] = readUnix(stats);
+            doc[0] = StatsSocket.read(stats);
             total[0] = workerRequests(doc[0]);
             if (total[0] >= sent) {
                 break;
@@ -155,7 +154,7 @@ class DirectUwsgiTest {
         boolean sawBusy = false;
         deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
         while (!sawBusy && System.nanoTime() < deadline) {
-            doc[0] = readUnix(stats);
+            doc[0] = StatsSocket.read(stats);
             sawBusy = busy.matcher(doc[0]).find();
             Thread.sleep(50);
         }
@@ -172,19 +171,6 @@ class DirectUwsgiTest {
             sum += Long.parseLong(w.group(1));
         }
         return sum;
-    }
-
-    private static String readUnix(Path socket) throws IOException {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteBuffer buf = ByteBuffer.allocate(65536);
-            while (ch.read(buf) >= 0) {
-                out.write(buf.array(), 0, buf.position());
-                buf.clear();
-            }
-            return out.toString(StandardCharsets.UTF_8);
-        }
     }
 
     // -- 2. harakiri ---------------------------------------------------------------------------

@@ -3,18 +3,14 @@ package dev.regent.it.observability;
 import dev.regent.testkit.HttpConnection;
 import dev.regent.testkit.HttpResponse;
 import dev.regent.testkit.RegentProcess;
+import dev.regent.testkit.StatsSocket;
 import dev.regent.testkit.RegentServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,19 +43,6 @@ class StatsAndHealthTest {
         }
     }
 
-    static String readUnix(Path socket) throws IOException {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteBuffer buf = ByteBuffer.allocate(65536);
-            while (ch.read(buf) >= 0) {
-                out.write(buf.array(), 0, buf.position());
-                buf.clear();
-            }
-            return out.toString(StandardCharsets.UTF_8);
-        }
-    }
-
     static int healthPort(RegentProcess p) throws InterruptedException {
         Pattern port = Pattern.compile("health on [0-9.]+:(\\d+)");
         for (int i = 0; i < 500; i++) {
@@ -82,7 +65,7 @@ class StatsAndHealthTest {
             throws Exception {
         Map<String, Object> doc = null;
         for (int i = 0; i < 300; i++) {
-            doc = (Map<String, Object>) Json.parse(readUnix(STATS));
+            doc = (Map<String, Object>) Json.parse(StatsSocket.read(STATS));
             if (done.test(doc)) {
                 return doc;
             }
@@ -157,7 +140,7 @@ class StatsAndHealthTest {
             assertThat(apps.get(0).get("requests")).isEqualTo(requests);
         }
         // Pretty by default: a newline and a tab per level, as uWSGI writes it.
-        assertThat(readUnix(STATS)).startsWith("{\n\t\"version\":");
+        assertThat(StatsSocket.read(STATS)).startsWith("{\n\t\"version\":");
     }
 
     @Test
