@@ -279,7 +279,7 @@ class DirectSlot:
     # access about a third more (measured on Python 3.11).
     __slots__ = (
         "handler", "channel", "app", "base_environ", "setup", "offset", "cell", "multithread",
-        "in_request", "timeval", "buffer_size", "_recv_size", "_max_datasize", "_log_always",
+        "in_request", "timeval", "buffer_size", "_packet_max", "_log_always",
         "_log_errors", "_start_response", "_write", "_conn", "_head", "_status", "_headers",
         "_head_bytes", "_body_bytes", "_body_allowed", "_sent", "_prefix", "_is_head",
         "_timeouts_set", "_peer", "_poller", "_listening",
@@ -301,8 +301,8 @@ class DirectSlot:
         timeout = max(setup.socket_timeout_ms, 1)
         self.timeval = struct.pack("@ll", timeout // 1000, (timeout % 1000) * 1000)
         self.buffer_size = setup.buffer_size
-        self._recv_size = setup.buffer_size + 4
-        self._max_datasize = setup.buffer_size + 4
+        # The largest header + vars block buffer-size allows: the most one recv of it reads.
+        self._packet_max = setup.buffer_size + 4
         # Log rules that do not depend on the status: when none is set, only an error answer
         # (4xx/5xx, when those are logged) costs the slot the DIRECT_LOG frame's work.
         self._log_always = bool(setup.log_flags & (DIRECT_LOG_ALL | DIRECT_LOG_ZERO) or setup.log_slow_ms
@@ -424,11 +424,11 @@ class DirectSlot:
             # The proxy writes the packet as it connects, so it is usually all there: one recv
             # and the header's checks inline; anything else takes _read_packet's slow path.
             try:
-                data = conn.recv(self._recv_size, _DONTWAIT)
+                data = conn.recv(self._packet_max, _DONTWAIT)
             except BlockingIOError:
                 data = b""
             datasize = 4 + (data[1] | (data[2] << 8)) if len(data) >= 4 else 0
-            if not 4 <= datasize <= len(data) or datasize > self._max_datasize or (data[0] != 0 and data[0] != 30):
+            if not 4 <= datasize <= len(data) or datasize > self._packet_max or (data[0] != 0 and data[0] != 30):
                 packet = self._read_packet(conn, data)
                 if packet is None:
                     return
@@ -510,7 +510,7 @@ class DirectSlot:
         try:
             if not data:
                 self._set_timeouts(conn)
-                data = conn.recv(self.buffer_size + 4)
+                data = conn.recv(self._packet_max)
             if len(data) >= 4:
                 error = header_error(data, self.buffer_size)
                 if error is not None:
@@ -539,7 +539,7 @@ class DirectSlot:
                 if need >= 0 and have >= need:
                     return b"".join(chunks)
                 self._set_timeouts(conn)
-                chunk = conn.recv(self.buffer_size + 4)
+                chunk = conn.recv(self._packet_max)
                 chunks.append(chunk)
                 have += len(chunk)
         except BlockingIOError:
@@ -651,19 +651,19 @@ class DirectSlot:
                 except OSError:
                     raise _ClientGone() from None
             else:
-                self._sendall(head)
+                self._send(head)
             return
         if data and self._body_allowed:
             self._body_bytes += len(data)
             self._sendall(data)
 
     def _send(self, head: bytes) -> None:
+        """The head alone (no body, or one still to come)."""
         self._sent = True
+        self._head_bytes = len(head)
         self._sendall(head)
 
     def _sendall(self, data: bytes) -> None:
-        if not self._head_bytes:
-            self._head_bytes = len(self._head or b"")
         if not self._timeouts_set and (self._body_bytes > _NO_TIMEOUT_WRITE or len(data) > _NO_TIMEOUT_WRITE):
             self._set_timeouts(self._conn)  # type: ignore[arg-type]
         try:

@@ -1043,7 +1043,8 @@ class ScoreboardTest(DirectTestCase):
 
 class LogTest(DirectTestCase):
     STATUSES = {"/ok": "200 OK", "/missing": "404 Not Found", "/teapot": "418 I'm a teapot",
-                "/unavailable": "503 Service Unavailable", "/empty": "200 OK", "/big": "200 OK"}
+                "/unavailable": "503 Service Unavailable", "/empty": "200 OK", "/big": "200 OK",
+                "/stream": "200 OK"}
 
     def app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ["PATH_INFO"]
@@ -1054,11 +1055,13 @@ class LogTest(DirectTestCase):
             return []
         if path == "/big":
             return [b"B" * 100_000]
+        if path == "/stream":
+            return iter([b"one ", b"", b"two ", b"three"])
         return [b"body of " + path.encode()]
 
     def frames(self, timeout: float = 0.1) -> list[protocol.Frame]:
         """The frames on the master's end; responses are complete before this is called, and the
-        log frame is sent before the connection closes, so a short wait is enough."""
+        log frame follows the end of the connection within microseconds, so a short wait is enough."""
         assert self.master is not None
         frames = []
         while True:
@@ -1097,6 +1100,22 @@ class LogTest(DirectTestCase):
         # The packet as received: header and vars, never the body.
         self.assertEqual(payload[protocol.DIRECT_LOG_HEAD.size :], packet(env))
         self.assertEqual(self.statuses(self.PATHS), [200, 404, 500, 418, 200, 503, 200])
+
+    def test_logged_sizes_are_what_the_client_got(self) -> None:
+        """Head and body bytes for every way an answer leaves: with its first chunk, alone (no
+        body, HEAD), in one sendmsg (a large body), and chunk by chunk."""
+        self.start(self.app, log_flags=protocol.DIRECT_LOG_ALL)
+        for method, path in [("GET", "/ok"), ("GET", "/empty"), ("HEAD", "/ok"), ("GET", "/big"),
+                             ("GET", "/stream")]:
+            with self.subTest(method=method, path=path):
+                response = self.request(request_vars(method, path))
+                frames = self.frames()
+                self.assertEqual([f.type for f in frames], [protocol.DIRECT_LOG])
+                _status, _headers, head_bytes, body_bytes, _nanos, _micros = protocol.DIRECT_LOG_HEAD.unpack_from(
+                    frames[0].payload)
+                self.assertEqual((head_bytes, body_bytes), (len(response.head), len(response.body)))
+                self.assertEqual(len(response.body), {"/empty": 0, "/big": 100_000, "/stream": 13}.get(
+                    path, 0 if method == "HEAD" else len(b"body of /ok")))
 
     def test_log_packet_excludes_the_body(self) -> None:
         self.start(self.app, log_flags=protocol.DIRECT_LOG_ALL)
