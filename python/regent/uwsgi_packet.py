@@ -84,15 +84,19 @@ def decode_packet(data: bytes, local: Callable[[], tuple[str, str]], peer: str,
     env = _by_template(template, base, data, text, end) if end <= _FAST_LIMIT else None
     if env is None:
         env = _decode_vars(data, text, end)
-        facts = _Facts(env)
-    elif template.facts.plain and mod1 == 0:
-        # A proxy's usual packet: nothing to drop, look up or strip; the copy the template's
-        # vars were decoded into already holds the empty defaults, wsgi.url_scheme and ``base``.
-        cl = env["CONTENT_LENGTH"] if template.facts.has_length else None
-        length = _content_length(cl) if cl else 0
-        return env, length, _PREFIXES.get(env.get("SERVER_PROTOCOL", ""), "HTTP/1.0 ")
-    else:
-        facts = template.facts
+        _complete(env, _Facts(env), mod1, local, peer)
+    elif not (template.facts.plain and mod1 == 0):
+        _complete(env, template.facts, mod1, local, peer)
+    # else a proxy's usual packet: nothing to drop, look up or strip, and the copy its vars were
+    # decoded into already holds the empty defaults and wsgi.url_scheme.
+    env.update(base)  # the worker's own entries win over packet vars of the same name
+    cl = env.get("CONTENT_LENGTH")
+    return env, _content_length(cl) if cl else 0, _PREFIXES.get(env.get("SERVER_PROTOCOL", ""), "HTTP/1.0 ")
+
+
+def _complete(env: dict[str, Any], facts: _Facts, mod1: int, local: Callable[[], tuple[str, str]],
+              peer: str) -> None:
+    """The magic vars dropped, modifier 30's SCRIPT_NAME stripped, the defaults and the scheme."""
     if facts.magic:
         for name in _MAGIC:
             if name in env:
@@ -112,9 +116,6 @@ def decode_packet(data: bytes, local: Callable[[], tuple[str, str]], peer: str,
     if facts.peer:
         env["REMOTE_ADDR"] = peer
     env["wsgi.url_scheme"] = "https" if facts.scheme and _is_https(env) else "http"
-    env.update(base)
-    cl = env.get("CONTENT_LENGTH")
-    return env, _content_length(cl) if cl else 0, _PREFIXES.get(env.get("SERVER_PROTOCOL", ""), "HTTP/1.0 ")
 
 
 def _content_length(value: str) -> int:
@@ -134,7 +135,7 @@ _OWN_KEYS = ("wsgi.url_scheme", "wsgi.input")
 class _Facts:
     """What a key set implies for the defaults decode_packet adds, worked out once per template."""
 
-    __slots__ = ("magic", "empty_defaults", "local", "peer", "scheme", "plain", "has_length")
+    __slots__ = ("magic", "empty_defaults", "local", "peer", "scheme", "plain")
 
     def __init__(self, keys: Any) -> None:
         self.magic = any(name in keys for name in _MAGIC)
@@ -146,7 +147,6 @@ class _Facts:
         # Nothing to drop, look up or work out per packet; the empty defaults (nginx sends no
         # SCRIPT_NAME) are constants of the template's environ.
         self.plain = not (self.magic or self.local or self.peer or self.scheme or own)
-        self.has_length = "CONTENT_LENGTH" in keys
 
 
 class _Template:
@@ -176,31 +176,19 @@ class _Template:
         self._filled: tuple[Optional[dict[str, Any]], dict[str, Any]] = (None, {})
 
     def empty_env(self, base: dict[str, Any]) -> dict[str, Any]:
-        """A fresh dict to decode into: the keys (values to be overwritten) and, for a plain
-        template, the scheme, ``base`` and a place for wsgi.input."""
+        """A fresh dict to decode into, holding every key the environ will have: the template's
+        (values to be overwritten), the empty defaults, the scheme, ``base``'s, wsgi.input's."""
         filled = self._filled  # one tuple, so that threads never see a base with another's dict
         if filled[0] is not base:
             env: dict[str, Any] = dict.fromkeys([entry[3] for entry in self.last], "")
-            if self.facts.plain and not any(name in env for name in base):
-                for name in self.facts.empty_defaults:
-                    env[name] = ""
-                env["wsgi.url_scheme"] = "http"
-                env.update(base)
-                env["wsgi.input"] = None
-            else:
-                self.facts = _copy_not_plain(self.facts)
+            for name in self.facts.empty_defaults:
+                env[name] = ""
+            env["wsgi.url_scheme"] = "http"
+            env.update(base)
+            env["wsgi.input"] = None
             filled = (base, env)
             self._filled = filled
         return filled[1].copy()
-
-
-def _copy_not_plain(facts: _Facts) -> _Facts:
-    """``facts`` for a template whose keys collide with the base environ's: the full path."""
-    copy = _Facts(())
-    for name in _Facts.__slots__:
-        setattr(copy, name, getattr(facts, name))
-    copy.plain = False
-    return copy
 
 
 _current = _Template([], [], _Facts(()))
