@@ -196,8 +196,8 @@ public final class MasterLoop {
                     mules.exited(x.workerId() - FrameType.MULE_ID_BASE, x.pid(), x.status(),
                             phase == Phase.RUNNING ? zygotes.get(table.generation()) : null, now);
             case Event.WorkerSpawned s -> {
-                table.spawned(s.generation(), s.workerId(), s.pid(), now);
                 log.info("spawned worker " + s.workerId() + " (pid " + s.pid() + ", generation " + s.generation() + ")");
+                apply(table.spawned(s.generation(), s.workerId(), s.pid(), now));
             }
             case Event.WorkerExited x -> apply(table.exited(x.generation(), x.workerId(), x.pid(), x.status(), now));
             case Event.Recycle r -> {
@@ -350,6 +350,7 @@ public final class MasterLoop {
     }
 
     private void handleZygoteExited(Event.ZygoteExited x) {
+        table.zygoteGone(x.generation());
         Zygote z = zygotes.get(x.generation());
         if (z == null || phase == Phase.STOPPING || phase == Phase.DONE) {
             zygotes.remove(x.generation());
@@ -439,8 +440,8 @@ public final class MasterLoop {
             switch (a) {
                 case WorkerTable.Action.Spawn s -> {
                     Zygote z = zygotes.get(s.generation());
-                    if (z != null) {
-                        z.spawn(s.workerId());
+                    if (z == null || !z.spawn(s.workerId())) {
+                        table.spawnLost(s.generation());
                     }
                 }
                 case WorkerTable.Action.Signal s -> {

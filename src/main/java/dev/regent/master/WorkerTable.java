@@ -140,6 +140,12 @@ public final class WorkerTable {
     private final RequestLog.Logger log;
     private final Map<Integer, Seat> seats = new TreeMap<>();
     private final Map<Long, Process> retiring = new TreeMap<>();
+    /**
+     * Spawns asked of each generation's zygote and not reported yet. A worker forked for an old
+     * generation may report after a newer one is ready: until it has, the old zygote must stay,
+     * or shutting it down would kill that worker, maybe in the middle of a request.
+     */
+    private final Map<Integer, Integer> pendingSpawns = new TreeMap<>();
     /** Seats a chain reload has still to replace, in id order; the head is replaced next. */
     private final Deque<Integer> chain = new ArrayDeque<>();
     /** The seat whose replacement the chain waits for (0: none). */
@@ -209,13 +215,39 @@ public final class WorkerTable {
         return chainWaiting != 0 || !chain.isEmpty();
     }
 
-    public void spawned(int gen, int id, long pid, long now) {
+    /**
+     * The zygote of {@code gen} forked worker {@code id}. A worker of a generation older than the
+     * current one (asked for before the newer generation was ready) never takes its seat, whose
+     * spawn from the new generation is on its way: it is retired at once, so no request reaches it.
+     */
+    public List<Action> spawned(int gen, int id, long pid, long now) {
+        List<Action> out = new ArrayList<>();
+        pendingSpawns.computeIfPresent(gen, (g, n) -> n > 1 ? n - 1 : null);
         Seat seat = seats.get(id);
         if (seat == null) {
-            return;
+            return out;
+        }
+        if (gen < generation) {
+            Process stale = new Process(id, pid, gen, now);
+            stale.retireReason = "superseded by generation " + generation;
+            stale.retireDeadline = now + spec.workerReloadMercy().toNanos();
+            retiring.put(pid, stale);
+            out.add(new Action.Retire(id, pid));
+            return out;
         }
         seat.spawning = false;
         seat.current = new Process(id, pid, gen, now);
+        return out;
+    }
+
+    /** A spawn asked of {@code gen} that cannot happen (its zygote is gone). */
+    public void spawnLost(int gen) {
+        pendingSpawns.computeIfPresent(gen, (g, n) -> n > 1 ? n - 1 : null);
+    }
+
+    /** The zygote of {@code gen} has exited: none of its spawns still asked for will come. */
+    public void zygoteGone(int gen) {
+        pendingSpawns.remove(gen);
     }
 
     /**
@@ -404,9 +436,9 @@ public final class WorkerTable {
         chainWaiting = 0;
     }
 
-    /** Live workers of {@code gen} (current and retiring). */
+    /** Live workers of {@code gen} (current and retiring), and those asked for and not reported yet. */
     public int liveWorkers(int gen) {
-        int n = 0;
+        int n = pendingSpawns.getOrDefault(gen, 0);
         for (Seat seat : seats.values()) {
             if (seat.current != null && seat.current.generation == gen) {
                 n++;
@@ -630,6 +662,7 @@ public final class WorkerTable {
         seat.spawning = true;
         seat.respawnAt = -1;
         seat.respawns++;
+        pendingSpawns.merge(generation, 1, Integer::sum);
         out.add(new Action.Spawn(generation, seat.id));
     }
 }

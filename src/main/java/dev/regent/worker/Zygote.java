@@ -114,11 +114,14 @@ public final class Zygote {
         return control != null && control.isActive();
     }
 
-    public void spawn(int workerId) {
+    /** Asks the zygote to fork worker {@code workerId}; false when it cannot be asked (not connected). */
+    public boolean spawn(int workerId) {
         Channel ch = control;
-        if (ch != null) {
-            ch.writeAndFlush(Frames.spawn(ch.alloc(), workerId));
+        if (ch == null) {
+            return false;
         }
+        ch.writeAndFlush(Frames.spawn(ch.alloc(), workerId));
+        return true;
     }
 
     /** Asks the zygote to fork mule {@code muleId} (it reports it as worker MULE_ID_BASE + id). */

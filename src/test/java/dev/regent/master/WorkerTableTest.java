@@ -136,7 +136,8 @@ class WorkerTableTest {
         long now = T0 + 20 * S;
         List<Action> out = table.recycle(2, old, "max-requests (5 requests)", now);
         assertThat(out).containsExactly(new Action.Retire(2, old), new Action.Spawn(1, 2));
-        assertThat(table.liveWorkers(1)).as("old still counted until it exits").isEqualTo(2);
+        assertThat(table.liveWorkers(1)).as("old still counted until it exits, the replacement once asked for")
+                .isEqualTo(3);
         long fresh = spawnAndConnect(table, 1, 2, now + S);
         assertThat(table.liveWorkers(1)).isEqualTo(3);
         // The retired worker exits after draining: no respawn.
@@ -227,6 +228,44 @@ class WorkerTableTest {
         }
         assertThat(table.liveWorkers(1)).isZero();
         assertThat(table.liveWorkers(2)).isEqualTo(3);
+    }
+
+    @Test
+    void aSpawnOfAnOldGenerationThatReportsAfterANewerIsReadyIsRetiredAndKeepsItsZygoteAlive() throws IOException {
+        // Reloads back to back: generation 2 is ready and asks for its workers, generation 3 is
+        // ready before generation 2's forks have reported.
+        WorkerTable table = new WorkerTable(defaults(), 2, log);
+        long[] pids = start(table);
+        table.generationReady(2, false, T0 + S);
+        assertThat(table.liveWorkers(2)).as("two spawns asked of generation 2").isEqualTo(2);
+        List<Action> third = table.generationReady(3, false, T0 + S + 10 * MS);
+        assertThat(third).containsExactly(new Action.Spawn(3, 1), new Action.Spawn(3, 2));
+        assertThat(table.liveWorkers(2)).as("its zygote must wait for the forks in flight").isEqualTo(2);
+
+        long late = nextPid++;
+        assertThat(table.spawned(2, 1, late, T0 + S + 20 * MS)).as("retired at once, never serving")
+                .containsExactly(new Action.Retire(1, late));
+        assertThat(table.liveWorkers(2)).as("one fork still to report, one retiring").isEqualTo(2);
+        long fresh = spawnAndConnect(table, 3, 1, T0 + S + 30 * MS);
+        assertThat(table.spawned(2, 2, nextPid++, T0 + S + 40 * MS)).hasSize(1);
+        assertThat(table.exited(2, 1, late, 0, T0 + S + 50 * MS)).as("no respawn for it").isEmpty();
+        assertThat(table.liveWorkers(2)).isEqualTo(1);
+        assertThat(table.liveWorkers(3)).as("seat 1 is generation 3's, seat 2 still spawning").isEqualTo(2);
+        assertThat(table.currentWorkers()).extracting(w -> w[1]).contains(fresh).doesNotContain(late);
+        assertThat(logText()).contains("worker 1 (pid " + late + ") retired (superseded by generation 3)");
+        assertThat(pids[1]).isPositive();
+    }
+
+    @Test
+    void spawnsThatCannotHappenDoNotHoldAGenerationAlive() {
+        WorkerTable table = new WorkerTable(defaults(), 2, log);
+        start(table);
+        table.generationReady(2, false, T0 + S);
+        table.generationReady(3, false, T0 + 2 * S);
+        table.spawnLost(2);
+        assertThat(table.liveWorkers(2)).as("one lost, one asked").isEqualTo(1);
+        table.zygoteGone(2);
+        assertThat(table.liveWorkers(2)).isZero();
     }
 
     @Test
