@@ -1,7 +1,7 @@
 package dev.regent.it.interop;
 
 import dev.regent.testkit.RegentProcess;
-import dev.regent.testkit.StatsSocket;
+import dev.regent.testkit.SocketReads;
 import dev.regent.testkit.RegentProcesses;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
@@ -132,7 +132,7 @@ class DirectUwsgiTest {
         String[] doc = new String[1];
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (System.nanoTime() < deadline) {
-            doc[0] = StatsSocket.read(stats);
+            doc[0] = SocketReads.stats(stats);
             total[0] = workerRequests(doc[0]);
             if (total[0] >= sent) {
                 break;
@@ -154,7 +154,7 @@ class DirectUwsgiTest {
         boolean sawBusy = false;
         deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
         while (!sawBusy && System.nanoTime() < deadline) {
-            doc[0] = StatsSocket.read(stats);
+            doc[0] = SocketReads.stats(stats);
             sawBusy = busy.matcher(doc[0]).find();
             Thread.sleep(50);
         }

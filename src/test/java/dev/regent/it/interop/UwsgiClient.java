@@ -1,5 +1,7 @@
 package dev.regent.it.interop;
 
+import dev.regent.testkit.SocketReads;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -39,13 +41,7 @@ final class UwsgiClient {
             ch.connect(address);
             ch.write(ByteBuffer.wrap(packet(List.of("REQUEST_METHOD", "GET", "PATH_INFO", path,
                     "SERVER_PROTOCOL", "HTTP/1.1", "HTTP_HOST", "uwsgi.test"))));
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteBuffer buf = ByteBuffer.allocate(8192);
-            while (ch.read(buf) >= 0) {
-                out.write(buf.array(), 0, buf.position());
-                buf.clear();
-            }
-            return out.toString(StandardCharsets.ISO_8859_1);
+            return new String(SocketReads.readToEnd(ch), StandardCharsets.ISO_8859_1);
         }
     }
 

@@ -3,7 +3,7 @@ package dev.regent.it.observability;
 import dev.regent.testkit.HttpResponse;
 import dev.regent.testkit.RegentProcess;
 import dev.regent.testkit.RegentServer;
-import dev.regent.testkit.StatsSocket;
+import dev.regent.testkit.SocketReads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -38,7 +38,7 @@ class RespawnMetricsTest {
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> stats() throws IOException {
-        return (Map<String, Object>) Json.parse(StatsSocket.read(STATS));
+        return (Map<String, Object>) Json.parse(SocketReads.stats(STATS));
     }
 
     @SuppressWarnings("unchecked")

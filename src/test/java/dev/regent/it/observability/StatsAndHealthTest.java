@@ -3,7 +3,7 @@ package dev.regent.it.observability;
 import dev.regent.testkit.HttpConnection;
 import dev.regent.testkit.HttpResponse;
 import dev.regent.testkit.RegentProcess;
-import dev.regent.testkit.StatsSocket;
+import dev.regent.testkit.SocketReads;
 import dev.regent.testkit.RegentServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -65,7 +65,7 @@ class StatsAndHealthTest {
             throws Exception {
         Map<String, Object> doc = null;
         for (int i = 0; i < 300; i++) {
-            doc = (Map<String, Object>) Json.parse(StatsSocket.read(STATS));
+            doc = (Map<String, Object>) Json.parse(SocketReads.stats(STATS));
             if (done.test(doc)) {
                 return doc;
             }
@@ -140,7 +140,7 @@ class StatsAndHealthTest {
             assertThat(apps.get(0).get("requests")).isEqualTo(requests);
         }
         // Pretty by default: a newline and a tab per level, as uWSGI writes it.
-        assertThat(StatsSocket.read(STATS)).startsWith("{\n\t\"version\":");
+        assertThat(SocketReads.stats(STATS)).startsWith("{\n\t\"version\":");
     }
 
     @Test
